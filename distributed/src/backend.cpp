@@ -1,0 +1,76 @@
+#include "skelaug/dist/backend.h"
+
+#include <fmt/format.h>
+#include <torch/cuda.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "skelaug/core/config.h"
+#include "skelaug/core/error.h"
+#include "skelaug/dist/mpi_communicator.h"
+#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/dist/thread_binding.h"
+
+#ifdef SKELAUG_WITH_NCCL
+#include "nccl_communicator.h"
+#endif
+
+namespace skelaug::dist {
+namespace {
+
+constexpr bool kNcclCompiled =
+#ifdef SKELAUG_WITH_NCCL
+    true;
+#else
+    false;
+#endif
+
+// A launcher that bound each rank to its own cores (mpirun's default binding, Slurm's --cpus-per-task) has already
+// split the node: use the whole mask. Otherwise every rank sees all cores and takes its equal share.
+int default_threads(const WorldLayout& layout) {
+  const int cores = available_cores();
+  const int node_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return cores < node_cores ? cores : std::max(1, cores / layout.local_size);
+}
+
+}  // namespace
+
+DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config) {
+  const auto& layout = mpi.layout();
+  const auto& requested = config.get_string("distributed.backend");
+  const int gpus = static_cast<int>(torch::cuda::device_count());
+
+  DeviceBinding binding;
+  if (requested == "nccl") {
+    if (!kNcclCompiled) {
+      throw core::UserError("distributed.backend: 'nccl' asked for, but this build has no NCCL backend "
+                            "(configure with the CUDA toolkit and NCCL, SKELAUG_WITH_NCCL=ON)");
+    }
+    if (gpus == 0) {
+      throw core::UserError("distributed.backend: 'nccl' asked for, but no CUDA device is visible to LibTorch");
+    }
+  }
+  binding.backend = requested == "auto" ? (kNcclCompiled && gpus > 0 ? "nccl" : "mpi") : requested;
+  if (binding.backend == "nccl") {
+    binding.cuda_device = layout.local_rank % gpus;
+    binding.device = fmt::format("cuda:{}", binding.cuda_device);
+  }
+
+  const auto per_rank = config.get_int("distributed.threads_per_rank");
+  binding.threads = per_rank > 0 ? static_cast<int>(per_rank) : default_threads(layout);
+  binding.blas = bind_threads(binding.threads);
+  return binding;
+}
+
+std::unique_ptr<Communicator> make_communicator(const MpiEnvironment& mpi, const DeviceBinding& binding,
+                                                const core::Config& config) {
+  if (binding.backend == "nccl") {
+#ifdef SKELAUG_WITH_NCCL
+    return std::make_unique<NcclCommunicator>(mpi, binding.cuda_device, config.get_float("distributed.timeout_s"));
+#endif
+  }
+  return std::make_unique<MpiCommunicator>(mpi);
+}
+
+}  // namespace skelaug::dist

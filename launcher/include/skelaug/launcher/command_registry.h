@@ -1,0 +1,49 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace skelaug::launcher {
+
+// Options every command shares.
+struct GlobalOptions {
+  std::string log_level = "info";
+};
+
+// An action returns the process exit code (core::ExitCode).
+using CommandAction = std::function<int()>;
+
+// Holds the CLI11 tree of `skelaug` subcommands and which action each leaf runs. Every command is registered in one
+// place, register_all_commands().
+class CommandRegistry {
+ public:
+  explicit CommandRegistry(CLI::App& app) : app_(app) {}
+
+  // A command group such as "config" or "train"; created once, returned again on later calls.
+  CLI::App* group(const std::string& name, const std::string& description);
+  // A leaf command under `parent` (the app itself or a group) that runs `action` once parsing succeeded.
+  CLI::App* add(CLI::App* parent, const std::string& name, const std::string& description, CommandAction action);
+
+  CLI::App& app() { return app_; }
+  // The action of the leaf command the user named; empty if none was.
+  CommandAction selected() const;
+  // The command words the user gave ("skelaug config"), for messages when no leaf was named.
+  std::string parsed_path() const;
+
+ private:
+  CLI::App& app_;
+  std::vector<std::pair<CLI::App*, CommandAction>> leaves_;
+};
+
+void register_all_commands(CommandRegistry& registry, const GlobalOptions& options);
+
+// Each command's registration, one per file.
+void register_config_commands(CommandRegistry& registry, const GlobalOptions& options);
+void register_doctor_command(CommandRegistry& registry, const GlobalOptions& options);
+
+// What `skelaug --version` prints: skelaug, LibTorch, CUDA, NCCL and MPI.
+std::string version_report();
+
+}  // namespace skelaug::launcher

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "skelaug/core/config.h"
+#include "skelaug/core/metrics_writer.h"
+#include "skelaug/core/run_directory.h"
+#include "skelaug/dist/backend.h"
+#include "skelaug/dist/communicator.h"
+#include "skelaug/dist/mpi_environment.h"
+
+namespace skelaug::launcher {
+
+// What a distributed command asks for: its config file, overrides, and log level.
+struct JobRequest {
+  std::string config_file;
+  std::vector<std::string> overrides;
+  std::string log_level = "info";
+};
+
+// Everything a rank of a running job has: the resolved config, the MPI world, its device and communicator, the run
+// directory, and (on rank 0) the metrics file.
+class Job {
+ public:
+  Job(core::Config config, dist::MpiEnvironment& mpi, const std::string& log_level);
+
+  const core::Config& config() const { return config_; }
+  dist::MpiEnvironment& mpi() { return mpi_; }
+  const dist::DeviceBinding& binding() const { return binding_; }
+  dist::Communicator& communicator() { return *communicator_; }
+  const core::RunDirectory& run() const { return run_; }
+  bool is_root() const { return mpi_.rank() == 0; }
+  // Appends a record to metrics.jsonl; a no-op on ranks other than 0.
+  void record(nlohmann::json metric);
+
+ private:
+  core::Config config_;
+  dist::MpiEnvironment& mpi_;
+  dist::DeviceBinding binding_;
+  core::RunDirectory run_;
+  std::unique_ptr<dist::Communicator> communicator_;
+  std::unique_ptr<core::MetricsWriter> metrics_;
+};
+
+// Runs `body` as one rank of an MPI job: reads and validates the config before MPI starts (so a bad config fails
+// fast and identically on every rank, printed once), starts MPI, binds the device, makes the run directory (rank 0
+// chooses it; every rank logs into it) and calls `body`. An exception on any rank of a multi-rank job is reported in
+// one line and ends the whole job with MPI_Abort, so no rank is left waiting in a collective.
+int run_job(const JobRequest& request, const std::function<int(Job&)>& body);
+
+// The rank a launcher (mpirun, srun) gave this process, read before MPI starts; 0 when not launched by one.
+int launcher_rank();
+
+// Prints "skelaug: error: <message>" (with the rank in multi-rank jobs) as one line on stderr.
+void report_error(const std::string& message, int rank = 0, int world_size = 1);
+
+}  // namespace skelaug::launcher

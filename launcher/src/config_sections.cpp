@@ -1,0 +1,20 @@
+#include "skelaug/launcher/config_sections.h"
+
+#include "skelaug/core/run_directory.h"
+#include "skelaug/dist/backend.h"
+#include "skelaug/launcher/doctor.h"
+
+namespace skelaug::launcher {
+
+const core::Schema& full_schema() {
+  static const core::Schema schema = [] {
+    core::Schema built;
+    core::add_run_config_keys(built);
+    dist::add_config_keys(built);
+    add_doctor_config_keys(built);
+    return built;
+  }();
+  return schema;
+}
+
+}  // namespace skelaug::launcher

@@ -1,0 +1,101 @@
+#include "skelaug/launcher/job.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
+#include "skelaug/core/error.h"
+#include "skelaug/core/logging.h"
+#include "skelaug/dist/diagnostic_environment.h"
+#include "skelaug/launcher/config_sections.h"
+
+namespace skelaug::launcher {
+namespace {
+
+void log_start(const Job& job, const dist::MpiEnvironment& mpi) {
+  const auto& layout = mpi.layout();
+  const auto& binding = job.binding();
+  SKELAUG_LOG(kInfo) << fmt::format("run directory {}", job.run().root().string());
+  SKELAUG_LOG(kInfo) << fmt::format(
+      "rank {}/{} on {} (node rank {}/{} from {}, {} node(s)): backend {}, device {}, {} thread(s), BLAS {}",
+      layout.rank, layout.world_size, layout.hostname, layout.local_rank, layout.local_size,
+      layout.local_rank_source, layout.node_count, binding.backend, binding.device, binding.threads, binding.blas);
+  for (const auto& [name, value] : dist::diagnostic_environment()) {
+    SKELAUG_LOG(kInfo) << fmt::format("env {}={}", name, value);
+  }
+}
+
+}  // namespace
+
+int launcher_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    if (const char* value = std::getenv(name); value != nullptr && *value != '\0') return std::atoi(value);
+  }
+  return 0;
+}
+
+void report_error(const std::string& message, int rank, int world_size) {
+  const auto text = world_size > 1 ? fmt::format("skelaug: error (rank {}/{}): {}\n", rank, world_size, message)
+                                   : fmt::format("skelaug: error: {}\n", message);
+  std::fputs(text.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+Job::Job(core::Config config, dist::MpiEnvironment& mpi, const std::string& log_level)
+    : config_(std::move(config)), mpi_(mpi), run_("") {
+  const auto level = core::parse_log_level(log_level);
+  core::configure_logging({mpi.rank(), mpi.size(), level, {}, mpi.rank() == 0});
+
+  // Rank 0 picks the directory (its clock names it) and tells the others.
+  std::string root;
+  std::string failure;
+  if (is_root()) {
+    try {
+      root = core::RunDirectory::create(config_, core::run_timestamp()).root().string();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  }
+  failure = mpi.broadcast(failure, 0);
+  if (!failure.empty()) throw core::UserError(failure);
+  run_ = core::RunDirectory(mpi.broadcast(root, 0));
+  core::configure_logging({mpi.rank(), mpi.size(), level, run_.log_file(mpi.rank()), mpi.rank() == 0});
+  if (is_root()) metrics_ = std::make_unique<core::MetricsWriter>(run_.metrics_file());
+
+  binding_ = dist::bind_device(mpi, config_);
+  log_start(*this, mpi);
+  communicator_ = dist::make_communicator(mpi, binding_, config_);
+}
+
+void Job::record(nlohmann::json metric) {
+  if (metrics_) metrics_->write(std::move(metric));
+}
+
+int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
+  // Every rank reads the same file, so a config error is the same everywhere: rank 0 says it, all exit.
+  std::optional<core::Config> config;
+  try {
+    config = core::load_config(full_schema(), request.config_file, request.overrides);
+    core::parse_log_level(request.log_level);
+  } catch (const core::UserError& e) {
+    if (launcher_rank() == 0) report_error(e.what());
+    return core::kUserError;
+  }
+
+  dist::MpiEnvironment mpi;
+  try {
+    Job job(std::move(*config), mpi, request.log_level);
+    return body(job);
+  } catch (const std::exception& e) {
+    const bool user = dynamic_cast<const core::UserError*>(&e) != nullptr;
+    const int code = user ? core::kUserError : core::kInternalError;
+    report_error(e.what(), mpi.rank(), mpi.size());
+    SKELAUG_LOG(kError) << e.what();
+    if (mpi.size() > 1) dist::MpiEnvironment::abort(code);
+    return code;
+  }
+}
+
+}  // namespace skelaug::launcher

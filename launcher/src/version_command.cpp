@@ -1,0 +1,27 @@
+#include <fmt/format.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include "skelaug/core/build_info.h"
+#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/launcher/command_registry.h"
+
+namespace skelaug::launcher {
+
+std::string version_report() {
+  const auto& build = core::build_info();
+  const auto gpus = torch::cuda::device_count();
+  std::string cuda = build.torch_cuda ? fmt::format("LibTorch built with CUDA, {} device(s) visible", gpus)
+                                      : std::string("not available (CPU LibTorch)");
+  std::string nccl = build.nccl_compiled ? fmt::format("compiled (NCCL {})", build.nccl_version)
+                                         : std::string("not compiled");
+  return fmt::format(
+      "skelaug {} ({})\n"
+      "LibTorch {}\n"
+      "CUDA: {}\n"
+      "NCCL: {}\n"
+      "MPI: {}",
+      build.version, build.build_type, TORCH_VERSION, cuda, nccl, dist::MpiEnvironment::library_version());
+}
+
+}  // namespace skelaug::launcher

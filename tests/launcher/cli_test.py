@@ -1,0 +1,137 @@
+"""End-to-end tests of the `skelaug` program: version, help, config checking, and the doctor job under mpirun."""
+import glob
+import json
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from skelaug_testing import SOURCE_DIR, TempDirTest, error_lines, run  # noqa: E402
+
+DEMO = os.path.join(SOURCE_DIR, "configs", "demo.yaml")
+
+
+class VersionAndHelp(TempDirTest):
+    def test_version_names_every_dependency(self):
+        result = run(["--version"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"^skelaug \d+\.\d+\.\d+")
+        self.assertRegex(result.stdout, r"\nLibTorch \d+\.\d+")
+        self.assertRegex(result.stdout, r"\nCUDA: ")
+        self.assertRegex(result.stdout, r"\nNCCL: (compiled \(NCCL \d+\.\d+\.\d+\)|not compiled)")
+        self.assertRegex(result.stdout, r"\nMPI: \S+")
+        # CI builds with SKELAUG_WITH_NCCL=ON and sets this, proving the NCCL backend was compiled and linked in.
+        if os.environ.get("SKELAUG_EXPECT_NCCL") == "1":
+            self.assertIn("NCCL: compiled", result.stdout)
+
+    def test_every_command_has_help(self):
+        for command in ([], ["config"], ["config", "check"], ["doctor"]):
+            result = run(command + ["--help"])
+            self.assertEqual(result.returncode, 0, command)
+            self.assertIn("Usage:", result.stdout)
+
+    def test_bad_options_are_one_line(self):
+        self.assertUserError(run(["frobnicate"]), "frobnicate")
+        self.assertUserError(run(["--log-level", "loud", "config", "check", DEMO]), "--log-level")
+        self.assertUserError(run(["doctor"]), "--config")
+        self.assertUserError(run([]), "'skelaug' needs a command")
+        self.assertUserError(run(["config"]), "'skelaug config' needs a command")
+
+
+class ConfigCheck(TempDirTest):
+    def test_demo_config_resolves_with_overrides(self):
+        result = run(["config", "check", DEMO, "doctor.iterations=7", "run.name=x"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("  iterations: 7\n", result.stdout)
+        self.assertIn('  name: "x"\n', result.stdout)
+        self.assertIn("  timeout_s: 600.0\n", result.stdout)  # defaults are printed too
+        described = run(["config", "check", "--describe", DEMO])
+        self.assertIn("# timed all-reduces per message size", described.stdout)
+
+    def test_resolved_config_checks_again_unchanged(self):
+        first = run(["config", "check", DEMO, "doctor.sizes_kib=[8, 16]"])
+        path = self.write("resolved.yaml", first.stdout)
+        second = run(["config", "check", path])
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertEqual(first.stdout, second.stdout)
+
+    def test_each_error_kind_names_file_key_and_line(self):
+        cases = [
+            ("run:\n  seed: 1\ndoctor:\n  iteratons: 3\n",
+             ":4: unknown key 'doctor.iteratons' (did you mean 'doctor.iterations'?)"),
+            ("doctor:\n  iterations: many\n", ":2: doctor.iterations: expected an integer, got 'many'"),
+            ("doctor:\n\n  warmup: -1\n", ":3: doctor.warmup: -1 is below the minimum 0"),
+            ("distributed:\n  backend: gloo\n", ":2: distributed.backend: 'gloo' is not one of: auto, mpi, nccl"),
+            ("doctor:\n  sizes_kib: [1, [2]]\n", ":2: doctor.sizes_kib: expected a list of integers"),
+            ("doctor: [1, 2\n", "YAML syntax error"),
+        ]
+        for text, fragment in cases:
+            path = self.write("bad.yaml", text)
+            with self.subTest(text=text):
+                self.assertUserError(run(["config", "check", path]), path, fragment)
+
+    def test_missing_file_and_bad_override(self):
+        self.assertUserError(run(["config", "check", os.path.join(self.tmp, "none.yaml")]),
+                             "none.yaml: config file not found")
+        self.assertUserError(run(["config", "check", DEMO, "doctor.iterations=0"]),
+                             "override 'doctor.iterations=0': doctor.iterations: 0 is below the minimum 1")
+        self.assertUserError(run(["config", "check", DEMO, "nonsense"]), "expected key.path=value")
+
+
+class DoctorJob(TempDirTest):
+    def test_two_rank_run_directory_layout(self):
+        run_dir = os.path.join(self.tmp, "run")
+        result = run(["--log-level", "debug", "doctor", "--config", DEMO, "run.dir=" + run_dir,
+                      "doctor.sizes_kib=[4, 64]"], ranks=2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(sorted(os.listdir(run_dir)), ["config.yaml", "logs", "metrics.jsonl"])
+        self.assertEqual(sorted(os.listdir(os.path.join(run_dir, "logs"))), ["rank-0.log", "rank-1.log"])
+        for rank in (0, 1):
+            with open(os.path.join(run_dir, "logs", f"rank-{rank}.log")) as log:
+                text = log.read()
+            self.assertRegex(text, rf"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[r{rank}/2\] info: ")
+            self.assertIn(f"rank {rank}/2 on ", text)
+        with open(os.path.join(run_dir, "logs", "rank-0.log")) as log:
+            self.assertIn("debug: doctor: rank 1 on", log.read())  # --log-level debug reached the file
+        with open(os.path.join(run_dir, "config.yaml")) as resolved:
+            self.assertIn("  sizes_kib: [4, 64]\n", resolved.read())
+        with open(os.path.join(run_dir, "metrics.jsonl")) as metrics:
+            records = [json.loads(line) for line in metrics]
+        events = [record["event"] for record in records]
+        self.assertEqual(events, ["world", "collectives", "all_reduce", "all_reduce", "matmul"])
+        self.assertEqual(records[0]["world_size"], 2)
+        self.assertEqual(records[1]["failures"], 0)
+        self.assertEqual([r["bytes"] for r in records[2:4]], [4096, 65536])
+        self.assertTrue(all(r["busbw_gbps"] > 0 for r in records[2:4]))
+        self.assertEqual(len(records[4]["gflops_per_rank"]), 2)
+        # The console shows rank 0 only.
+        self.assertNotRegex(result.stderr, r"\[r1/2\]")
+
+    def test_default_run_directory_is_named_after_the_config(self):
+        result = run(["doctor", "--config", DEMO, "doctor.sizes_kib=[4]"], ranks=1, cwd=self.tmp)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        runs = glob.glob(os.path.join(self.tmp, "runs", "demo-*"))
+        self.assertEqual(len(runs), 1)
+        self.assertRegex(os.path.basename(runs[0]), r"^demo-\d{8}-\d{6}$")
+
+    def test_bad_config_is_reported_once_and_starts_nothing(self):
+        path = self.write("bad.yaml", "doctor:\n  iterations: -3\n")
+        result = run(["doctor", "--config", path], ranks=2, cwd=self.tmp)
+        self.assertNotEqual(result.returncode, 0)
+        lines = error_lines(result.stderr)
+        self.assertEqual(lines, [f"skelaug: error: {path}:2: doctor.iterations: -3 is below the minimum 1"])
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "runs")))
+
+    def test_backend_this_machine_lacks_ends_the_job(self):
+        if re.search(r"devices? visible", run(["--version"]).stdout or ""):
+            self.skipTest("a GPU is visible here")
+        result = run(["doctor", "--config", DEMO, "distributed.backend=nccl", "run.dir=" + self.tmp + "/r"],
+                     ranks=2, timeout=120)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertTrue(error_lines(result.stderr), result.stderr)
+        self.assertIn("distributed.backend: 'nccl' asked for", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
