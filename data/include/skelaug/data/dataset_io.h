@@ -1,0 +1,22 @@
+#pragma once
+
+#include <filesystem>
+
+#include "skelaug/data/skeleton_dataset.h"
+
+namespace skelaug::data {
+
+// The dataset file: one .npz that plain numpy reads (numpy.load), holding
+//   joints      float32 [total_frames, J, 3]   clips back to back
+//   offsets     int64   [N+1]                  clip i = joints[offsets[i]:offsets[i+1]]
+//   labels      int64   [N]
+//   class_names <U      [C]
+//   topology    <U      0-d                    smpl24 | hml22 | ntu25 | vibe18
+//   fps         float64 0-d
+// and, where known, per clip: subject, camera, body (int64 [N], -1 unknown), split, source (<U [N]).
+// save_dataset validates first, then writes atomically; load_dataset validates what it read. Both throw
+// core::UserError naming the file.
+void save_dataset(const std::filesystem::path& file, const SkeletonDataset& dataset);
+SkeletonDataset load_dataset(const std::filesystem::path& file);
+
+}  // namespace skelaug::data
