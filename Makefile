@@ -27,7 +27,11 @@ configure: $(BUILD_DIR)/build.ninja
 build: deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The demo grows with the project: the built-in dataset, its summary, then the distributed world check.
 demo: build
+	mkdir -p runs
+	$(BUILD_DIR)/bin/skelaug data demo -o runs/demo.npz
+	$(BUILD_DIR)/bin/skelaug data info runs/demo.npz
 	mpirun --oversubscribe -np $(RANKS) $(BUILD_DIR)/bin/skelaug doctor --config configs/demo.yaml
 
 test: build

@@ -7,8 +7,8 @@ packages=(
   cmake ninja-build g++ ccache pkg-config
   libtorch-dev libopenblas0-pthread   # LibTorch 1.13 (CPU); OpenBLAS instead of the 20x slower reference BLAS
   libopenmpi-dev openmpi-bin          # MPI launch and the CPU backend
-  libyaml-cpp-dev libboost-log-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  libgtest-dev python3-numpy          # tests (python3-numpy also brings /usr/bin/python3)
+  libyaml-cpp-dev libboost-log-dev libcli11-dev nlohmann-json3-dev libfmt-dev libzip-dev
+  libgtest-dev python3-numpy python3-joblib  # tests and the pickle readers (numpy brings /usr/bin/python3)
 )
 
 missing=()

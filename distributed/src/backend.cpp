@@ -70,7 +70,7 @@ std::unique_ptr<Communicator> make_communicator(const MpiEnvironment& mpi, const
     return std::make_unique<NcclCommunicator>(mpi, binding.cuda_device, config.get_float("distributed.timeout_s"));
 #endif
   }
-  return std::make_unique<MpiCommunicator>(mpi);
+  return std::make_unique<MpiCommunicator>(mpi, config.get_float("distributed.timeout_s"));
 }
 
 }  // namespace skelaug::dist

@@ -8,7 +8,7 @@ void add_config_keys(core::Schema& schema) {
       .add_choice("distributed.backend", "auto", {"auto", "mpi", "nccl"},
                   "tensor communication: nccl (CUDA tensors), mpi (CPU tensors), auto = nccl if a GPU is visible")
       .add_float("distributed.timeout_s", 600.0, 1.0, 86400.0,
-                 "seconds a rank waits in an NCCL collective or initialisation before it aborts the job")
+                 "seconds one collective may take before the rank reports a dead or stuck peer and aborts the job")
       .add_int("distributed.threads_per_rank", 0, 0, 1024,
                "CPU threads per rank for LibTorch and BLAS; 0 = cores on the node / ranks on the node");
 }

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 
+#include "communication_thread.h"
 #include "mpi_check.h"
 #include "skelaug/dist/mpi_environment.h"
 #include "tensor_checks.h"
@@ -58,39 +60,73 @@ void in_chunks(const at::Tensor& tensor, Call call) {
 
 }  // namespace
 
-MpiCommunicator::MpiCommunicator(const MpiEnvironment& mpi) : rank_(mpi.rank()), size_(mpi.size()) {}
+MpiCommunicator::MpiCommunicator(const MpiEnvironment& mpi, double timeout_s)
+    : rank_(mpi.rank()), size_(mpi.size()) {
+  SKELAUG_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm_));
+  MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
+  thread_ = std::make_unique<CommunicationThread>(timeout_s, [rank = rank_, size = size_](const std::string& what,
+                                                                                         double seconds) {
+    std::fprintf(stderr,
+                 "skelaug: error (rank %d/%d): %s did not finish within %.0f s (distributed.timeout_s): a peer "
+                 "died or stopped; aborting the job\n",
+                 rank, size, what.c_str(), seconds);
+    std::fflush(stderr);
+    MpiEnvironment::abort(1);
+  });
+}
 
-void MpiCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) {
+MpiCommunicator::~MpiCommunicator() {
+  thread_.reset();  // runs what is queued, then joins
+  if (comm_ != MPI_COMM_NULL && MpiEnvironment::active()) MPI_Comm_free(&comm_);
+}
+
+std::shared_ptr<Work> MpiCommunicator::all_reduce_async(at::Tensor tensor, ReduceOp op) {
   require_cpu(tensor, "all_reduce");
   detail::require(op != ReduceOp::kAverage || at::isFloatingType(tensor.scalar_type()), "all_reduce", tensor,
                   "cannot be averaged (integer dtype)");
   const auto type = mpi_type(tensor, "all_reduce");
-  in_chunks(tensor, [&](void* data, int count) {
-    SKELAUG_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, data, count, type, mpi_op(op), MPI_COMM_WORLD));
+  return thread_->submit("all_reduce", [tensor, type, op, comm = comm_, size = size_]() mutable {
+    in_chunks(tensor, [&](void* data, int count) {
+      SKELAUG_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, data, count, type, mpi_op(op), comm));
+    });
+    if (op == ReduceOp::kAverage) tensor.div_(size);
   });
-  if (op == ReduceOp::kAverage) tensor.div_(size_);
 }
+
+void MpiCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) { all_reduce_async(tensor, op)->wait(); }
 
 void MpiCommunicator::broadcast(at::Tensor& tensor, int root) {
   require_cpu(tensor, "broadcast");
   const auto type = mpi_type(tensor, "broadcast");
-  in_chunks(tensor, [&](void* data, int count) {
-    SKELAUG_MPI_CHECK(MPI_Bcast(data, count, type, root, MPI_COMM_WORLD));
-  });
+  thread_
+      ->submit("broadcast",
+               [tensor, type, root, comm = comm_] {
+                 in_chunks(tensor, [&](void* data, int count) {
+                   SKELAUG_MPI_CHECK(MPI_Bcast(data, count, type, root, comm));
+                 });
+               })
+      ->wait();
 }
 
 at::Tensor MpiCommunicator::all_gather(const at::Tensor& tensor) {
   require_cpu(tensor, "all_gather");
   const auto type = mpi_type(tensor, "all_gather");
+  detail::require(tensor.numel() <= INT_MAX, "all_gather", tensor, "is too large for one MPI_Allgather");
   std::vector<std::int64_t> shape{size_};
   shape.insert(shape.end(), tensor.sizes().begin(), tensor.sizes().end());
   auto gathered = at::empty(shape, tensor.options());
-  detail::require(tensor.numel() <= INT_MAX, "all_gather", tensor, "is too large for one MPI_Allgather");
-  SKELAUG_MPI_CHECK(MPI_Allgather(tensor.data_ptr(), static_cast<int>(tensor.numel()), type, gathered.data_ptr(),
-                                  static_cast<int>(tensor.numel()), type, MPI_COMM_WORLD));
+  thread_
+      ->submit("all_gather",
+               [tensor, gathered, type, comm = comm_] {
+                 SKELAUG_MPI_CHECK(MPI_Allgather(tensor.data_ptr(), static_cast<int>(tensor.numel()), type,
+                                                 gathered.data_ptr(), static_cast<int>(tensor.numel()), type, comm));
+               })
+      ->wait();
   return gathered;
 }
 
-void MpiCommunicator::barrier() { SKELAUG_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); }
+void MpiCommunicator::barrier() {
+  thread_->submit("barrier", [comm = comm_] { SKELAUG_MPI_CHECK(MPI_Barrier(comm)); })->wait();
+}
 
 }  // namespace skelaug::dist

@@ -49,6 +49,19 @@ void require_cuda(const at::Tensor& tensor, int device, const char* collective) 
   detail::require(tensor.is_contiguous(), collective, tensor, "is not contiguous");
 }
 
+// Completion of one NCCL collective, as an event on the communication stream.
+class NcclWork final : public Work {
+ public:
+  NcclWork(std::shared_ptr<detail::CudaEvent> done, cudaStream_t caller, at::Tensor tensor)
+      : done_(std::move(done)), caller_(caller), tensor_(std::move(tensor)) {}
+  void wait() override { SKELAUG_CUDA_CHECK(cudaStreamWaitEvent(caller_, done_->get(), 0)); }
+
+ private:
+  std::shared_ptr<detail::CudaEvent> done_;
+  cudaStream_t caller_;
+  at::Tensor tensor_;
+};
+
 }  // namespace
 
 NcclCommunicator::NcclCommunicator(const MpiEnvironment& mpi, int device, double timeout_s)
@@ -108,21 +121,26 @@ cudaStream_t NcclCommunicator::caller_stream() const {
 #endif
 }
 
-void NcclCommunicator::enqueue(const char* collective, const std::function<ncclResult_t(cudaStream_t)>& launch) {
+std::shared_ptr<Work> NcclCommunicator::enqueue(const char* collective, const at::Tensor& tensor,
+                                                const std::function<ncclResult_t(cudaStream_t)>& launch) {
   if (broken_) throw std::runtime_error(fmt::format("{}: the NCCL communicator was aborted earlier", collective));
   SKELAUG_CUDA_CHECK(cudaSetDevice(device_));
   const cudaStream_t caller = caller_stream();
   SKELAUG_CUDA_CHECK(cudaEventRecord(ready_.get(), caller));
   SKELAUG_CUDA_CHECK(cudaStreamWaitEvent(stream_.get(), ready_.get(), 0));
   await(launch(stream_.get()), collective);
-  SKELAUG_CUDA_CHECK(cudaEventRecord(done_.get(), stream_.get()));
-  SKELAUG_CUDA_CHECK(cudaStreamWaitEvent(caller, done_.get(), 0));
+  auto done = std::make_shared<detail::CudaEvent>();
+  SKELAUG_CUDA_CHECK(cudaEventRecord(done->get(), stream_.get()));
+  last_done_ = done;
+  return std::make_shared<NcclWork>(std::move(done), caller, tensor);
 }
 
-void NcclCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) {
+void NcclCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) { all_reduce_async(tensor, op)->wait(); }
+
+std::shared_ptr<Work> NcclCommunicator::all_reduce_async(at::Tensor tensor, ReduceOp op) {
   require_cuda(tensor, device_, "all_reduce");
   const auto type = nccl_type(tensor, "all_reduce");
-  enqueue("ncclAllReduce", [&](cudaStream_t stream) {
+  return enqueue("ncclAllReduce", tensor, [&](cudaStream_t stream) {
     return ncclAllReduce(tensor.data_ptr(), tensor.data_ptr(), static_cast<std::size_t>(tensor.numel()), type,
                          nccl_op(op), comm_, stream);
   });
@@ -131,10 +149,10 @@ void NcclCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) {
 void NcclCommunicator::broadcast(at::Tensor& tensor, int root) {
   require_cuda(tensor, device_, "broadcast");
   const auto type = nccl_type(tensor, "broadcast");
-  enqueue("ncclBroadcast", [&](cudaStream_t stream) {
+  enqueue("ncclBroadcast", tensor, [&](cudaStream_t stream) {
     return ncclBroadcast(tensor.data_ptr(), tensor.data_ptr(), static_cast<std::size_t>(tensor.numel()), type, root,
                          comm_, stream);
-  });
+  })->wait();
 }
 
 at::Tensor NcclCommunicator::all_gather(const at::Tensor& tensor) {
@@ -143,10 +161,10 @@ at::Tensor NcclCommunicator::all_gather(const at::Tensor& tensor) {
   std::vector<std::int64_t> shape{size_};
   shape.insert(shape.end(), tensor.sizes().begin(), tensor.sizes().end());
   auto gathered = at::empty(shape, tensor.options());
-  enqueue("ncclAllGather", [&](cudaStream_t stream) {
+  enqueue("ncclAllGather", gathered, [&](cudaStream_t stream) {
     return ncclAllGather(tensor.data_ptr(), gathered.data_ptr(), static_cast<std::size_t>(tensor.numel()), type,
                          comm_, stream);
-  });
+  })->wait();
   return gathered;
 }
 
@@ -155,7 +173,8 @@ void NcclCommunicator::barrier() {
   all_reduce(token, ReduceOp::kSum);
   // Poll instead of cudaStreamSynchronize so that a dead peer ends in an error, not a hang.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
-  for (cudaError_t state = cudaEventQuery(done_.get()); state != cudaSuccess; state = cudaEventQuery(done_.get())) {
+  const cudaEvent_t done = last_done_->get();
+  for (cudaError_t state = cudaEventQuery(done); state != cudaSuccess; state = cudaEventQuery(done)) {
     if (state != cudaErrorNotReady) fail(std::string("barrier: ") + cudaGetErrorString(state));
     ncclResult_t async = ncclSuccess;
     ncclCommGetAsyncError(comm_, &async);

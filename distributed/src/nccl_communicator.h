@@ -25,13 +25,16 @@ class NcclCommunicator final : public Communicator {
   int size() const override { return size_; }
 
   void all_reduce(at::Tensor& tensor, ReduceOp op) override;
+  std::shared_ptr<Work> all_reduce_async(at::Tensor tensor, ReduceOp op) override;
   void broadcast(at::Tensor& tensor, int root) override;
   at::Tensor all_gather(const at::Tensor& tensor) override;
   void barrier() override;
 
  private:
-  // Orders `launch` on the communication stream after the caller's queued work, and the caller's later work after it.
-  void enqueue(const char* collective, const std::function<ncclResult_t(cudaStream_t)>& launch);
+  // Orders `launch` on the communication stream after the caller's queued work; the returned Work orders the caller's
+  // later work after it (it keeps `tensor` alive until then).
+  std::shared_ptr<Work> enqueue(const char* collective, const at::Tensor& tensor,
+                                const std::function<ncclResult_t(cudaStream_t)>& launch);
   // Waits for a non-blocking NCCL call to leave ncclInProgress; aborts the communicator and throws on error/timeout.
   void await(ncclResult_t result, const char* what);
   [[noreturn]] void fail(const std::string& why);
@@ -45,7 +48,7 @@ class NcclCommunicator final : public Communicator {
   bool broken_ = false;
   detail::CudaStream stream_;
   detail::CudaEvent ready_;
-  detail::CudaEvent done_;
+  std::shared_ptr<detail::CudaEvent> last_done_;  // the latest collective's completion, for barrier()
 };
 
 }  // namespace skelaug::dist

@@ -3,10 +3,14 @@
 namespace skelaug::launcher {
 
 CLI::App* CommandRegistry::group(const std::string& name, const std::string& description) {
-  for (auto* existing : app_.get_subcommands([](CLI::App*) { return true; })) {
+  return group(&app_, name, description);
+}
+
+CLI::App* CommandRegistry::group(CLI::App* parent, const std::string& name, const std::string& description) {
+  for (auto* existing : parent->get_subcommands([](CLI::App*) { return true; })) {
     if (existing->get_name() == name) return existing;
   }
-  return app_.add_subcommand(name, description);
+  return parent->add_subcommand(name, description);
 }
 
 CLI::App* CommandRegistry::add(CLI::App* parent, const std::string& name, const std::string& description,
@@ -36,6 +40,7 @@ std::string CommandRegistry::parsed_path() const {
 void register_all_commands(CommandRegistry& registry, const GlobalOptions& options) {
   register_config_commands(registry, options);
   register_doctor_command(registry, options);
+  register_data_commands(registry, options);
 }
 
 }  // namespace skelaug::launcher

@@ -5,6 +5,7 @@
 #include <torch/cuda.h>
 
 #include "skelaug/core/error.h"
+#include "skelaug/dist/all_reduce_timing.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/core/progress.h"
 #include "skelaug/launcher/command_registry.h"
@@ -67,20 +68,6 @@ int check_collectives(dist::Communicator& comm, const at::Device& device, std::i
   return failures;
 }
 
-// Mean seconds of one all-reduce of `elements` float32 values, the slowest rank's view.
-double time_all_reduce(dist::Communicator& comm, dist::MpiEnvironment& mpi, const at::Device& device,
-                       std::int64_t elements, std::int64_t warmup, std::int64_t iterations) {
-  auto tensor = at::rand({elements}, at::TensorOptions().dtype(at::kFloat).device(device));
-  for (std::int64_t i = 0; i < warmup; ++i) comm.all_reduce(tensor, dist::ReduceOp::kSum);
-  comm.barrier();
-  const auto start = Clock::now();
-  for (std::int64_t i = 0; i < iterations; ++i) comm.all_reduce(tensor, dist::ReduceOp::kSum);
-  comm.barrier();
-  const auto elapsed_us = static_cast<long long>(seconds_since(start) * 1e6);
-  // The ranks agree on the mean of their timings; each was taken from the same barrier to the same barrier.
-  return static_cast<double>(mpi.sum(elapsed_us)) / mpi.size() / 1e6 / static_cast<double>(iterations);
-}
-
 double matmul_gflops(const at::Device& device, std::int64_t n) {
   const auto options = at::TensorOptions().dtype(at::kFloat).device(device);
   const auto a = at::rand({n, n}, options);
@@ -133,16 +120,12 @@ int run_doctor(Job& job) {
   core::Progress progress("all-reduce bandwidth", static_cast<std::int64_t>(sizes.size()),
                           config.get_float("run.progress_interval_s"), job.is_root());
   for (const auto kib : sizes) {
-    const std::int64_t elements = kib * 1024 / 4;
-    const double seconds = time_all_reduce(comm, mpi, device, elements, config.get_int("doctor.warmup"),
-                                           config.get_int("doctor.iterations"));
-    const double bytes = static_cast<double>(elements) * 4.0;
-    const double algorithm_gbps = bytes / seconds / 1e9;
-    const double bus_gbps = algorithm_gbps * 2.0 * (mpi.size() - 1) / mpi.size();
+    const auto timing = dist::time_all_reduce(comm, mpi, device, kib * 1024 / 4, config.get_int("doctor.warmup"),
+                                              config.get_int("doctor.iterations"));
     SKELAUG_LOG(kInfo) << fmt::format("doctor: all-reduce {:>8} KiB: {:9.1f} us, algbw {:7.3f} GB/s, busbw {:7.3f} GB/s",
-                                      kib, seconds * 1e6, algorithm_gbps, bus_gbps);
-    job.record({{"event", "all_reduce"}, {"backend", comm.backend()}, {"bytes", bytes}, {"seconds", seconds},
-                {"algbw_gbps", algorithm_gbps}, {"busbw_gbps", bus_gbps}});
+                                      kib, timing.seconds * 1e6, timing.algbw_gbps, timing.busbw_gbps);
+    job.record({{"event", "all_reduce"}, {"backend", comm.backend()}, {"bytes", timing.bytes},
+                {"seconds", timing.seconds}, {"algbw_gbps", timing.algbw_gbps}, {"busbw_gbps", timing.busbw_gbps}});
     progress.advance(1, fmt::format("{} KiB", kib));
   }
   progress.finish();

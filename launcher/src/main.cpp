@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "skelaug/core/error.h"
+#include "skelaug/core/logging.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/job.h"
 
@@ -34,6 +35,9 @@ int main(int argc, char** argv) {
     return core::kUserError;
   }
   try {
+    // Until a job sets up its run directory, rank 0 logs warnings and progress to the console.
+    core::configure_logging({launcher::launcher_rank(), 1, core::parse_log_level(options.log_level), {},
+                             launcher::launcher_rank() == 0});
     return action();
   } catch (const core::UserError& e) {
     launcher::report_error(e.what());

@@ -2,6 +2,8 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include "mpi_test.h"
+
 #include <set>
 
 #include "skelaug/dist/mpi_communicator.h"
@@ -10,13 +12,13 @@
 namespace skelaug::dist {
 namespace {
 
-MpiEnvironment* g_mpi = nullptr;
+using skelaug::testing::mpi;
 
 class MpiCommunicatorTest : public ::testing::Test {
  protected:
-  MpiCommunicator comm_{*g_mpi};
-  int rank_ = g_mpi->rank();
-  int world_ = g_mpi->size();
+  MpiCommunicator comm_{mpi(), 60.0};
+  int rank_ = mpi().rank();
+  int world_ = mpi().size();
 };
 
 TEST_F(MpiCommunicatorTest, AllReduceMatchesClosedFormForEveryOpAndDtype) {
@@ -64,19 +66,19 @@ TEST_F(MpiCommunicatorTest, MisuseIsRejectedBeforeAnyCommunication) {
 }
 
 TEST_F(MpiCommunicatorTest, ControlPlaneMessages) {
-  EXPECT_EQ(g_mpi->broadcast(rank_ == 0 ? "runs/demo-1" : "", 0), "runs/demo-1");
-  const auto names = g_mpi->all_gather(std::string(static_cast<std::size_t>(rank_), 'x'));
+  EXPECT_EQ(mpi().broadcast(rank_ == 0 ? "runs/demo-1" : "", 0), "runs/demo-1");
+  const auto names = mpi().all_gather(std::string(static_cast<std::size_t>(rank_), 'x'));
   ASSERT_EQ(static_cast<int>(names.size()), world_);
   for (int r = 0; r < world_; ++r) EXPECT_EQ(names[r], std::string(static_cast<std::size_t>(r), 'x'));
-  EXPECT_EQ(g_mpi->sum(rank_ + 1), world_ * (world_ + 1) / 2);
+  EXPECT_EQ(mpi().sum(rank_ + 1), world_ * (world_ + 1) / 2);
 }
 
 TEST_F(MpiCommunicatorTest, LayoutIsConsistentAcrossRanks) {
-  const auto& layout = g_mpi->layout();
+  const auto& layout = mpi().layout();
   EXPECT_EQ(layout.world_size, world_);
   EXPECT_EQ(layout.node_count, 1);  // ctest runs every rank on this machine
   EXPECT_EQ(layout.local_size, world_);
-  const auto locals = g_mpi->all_gather(std::to_string(layout.local_rank));
+  const auto locals = mpi().all_gather(std::to_string(layout.local_rank));
   EXPECT_EQ(std::set<std::string>(locals.begin(), locals.end()).size(), static_cast<std::size_t>(world_));
   EXPECT_FALSE(layout.local_rank_source.empty());
 }
@@ -84,11 +86,3 @@ TEST_F(MpiCommunicatorTest, LayoutIsConsistentAcrossRanks) {
 }  // namespace
 }  // namespace skelaug::dist
 
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  skelaug::dist::MpiEnvironment mpi;
-  skelaug::dist::g_mpi = &mpi;
-  const int failed = RUN_ALL_TESTS() != 0 ? 1 : 0;
-  // Every rank returns the same verdict, so mpirun's exit status reflects a failure on any rank.
-  return mpi.sum(failed) > 0 ? 1 : 0;
-}

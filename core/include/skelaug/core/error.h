@@ -17,6 +17,7 @@ enum ExitCode : int {
   kSuccess = 0,
   kInternalError = 1,  // a bug or an environment failure (MPI, CUDA, I/O)
   kUserError = 2,      // bad input: file, config, option
+  kPreempted = 3,      // SIGTERM/SIGUSR1: a checkpoint was saved and the job can be requeued to resume from it
 };
 
 }  // namespace skelaug::core

@@ -23,6 +23,8 @@ class CommandRegistry {
 
   // A command group such as "config" or "train"; created once, returned again on later calls.
   CLI::App* group(const std::string& name, const std::string& description);
+  // A command group nested in another ("data import").
+  CLI::App* group(CLI::App* parent, const std::string& name, const std::string& description);
   // A leaf command under `parent` (the app itself or a group) that runs `action` once parsing succeeded.
   CLI::App* add(CLI::App* parent, const std::string& name, const std::string& description, CommandAction action);
 
@@ -42,6 +44,7 @@ void register_all_commands(CommandRegistry& registry, const GlobalOptions& optio
 // Each command's registration, one per file.
 void register_config_commands(CommandRegistry& registry, const GlobalOptions& options);
 void register_doctor_command(CommandRegistry& registry, const GlobalOptions& options);
+void register_data_commands(CommandRegistry& registry, const GlobalOptions& options);
 
 // What `skelaug --version` prints: skelaug, LibTorch, CUDA, NCCL and MPI.
 std::string version_report();

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace skelaug::training {
+
+// Where a run stands; restoring it with the model and optimiser makes a resumed run continue exactly as if it had
+// not stopped: the loader's batches depend only on (seed, epoch, step_in_epoch), and the trainer reseeds LibTorch's
+// generator from (seed, global_step, rank) before every step, so no other random state needs saving.
+struct TrainingState {
+  std::int64_t epoch = 0;
+  std::int64_t step_in_epoch = 0;  // batches of `epoch` already consumed
+  std::int64_t global_step = 0;    // optimiser steps taken
+};
+
+// What a checkpoint holds besides the state. The EMA model is optional.
+struct CheckpointContents {
+  torch::nn::Module* model = nullptr;
+  torch::optim::Optimizer* optimizer = nullptr;
+  torch::nn::Module* ema = nullptr;
+};
+
+// Checkpoints of one run: <dir>/checkpoint-<global step, 9 digits>.pt, each written whole to a temporary name and
+// renamed (a crash mid-write leaves the previous ones intact), the newest `keep` kept. Written by rank 0; read by
+// every rank.
+class CheckpointStore {
+ public:
+  CheckpointStore(std::filesystem::path directory, int keep);
+
+  void save(const CheckpointContents& contents, const TrainingState& state) const;
+  // The newest complete checkpoint, if any.
+  std::optional<std::filesystem::path> latest() const;
+  // Restores model, optimiser and EMA and returns the training state. Throws
+  // core::UserError naming the file if it is unreadable or does not fit the model.
+  TrainingState load(const std::filesystem::path& file, const CheckpointContents& contents) const;
+  std::vector<std::filesystem::path> list() const;  // oldest first
+
+ private:
+  std::filesystem::path directory_;
+  int keep_;
+};
+
+}  // namespace skelaug::training

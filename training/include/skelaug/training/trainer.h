@@ -1,0 +1,70 @@
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <functional>
+#include <memory>
+
+#include "skelaug/core/metrics_writer.h"
+#include "skelaug/core/run_directory.h"
+#include "skelaug/core/timeline.h"
+#include "skelaug/data/skeleton_loader.h"
+#include "skelaug/dist/communicator.h"
+#include "skelaug/dist/gradient_reducer.h"
+#include "skelaug/training/checkpoint.h"
+
+namespace skelaug::training {
+
+struct TrainerOptions {
+  std::int64_t epochs = 1;
+  std::int64_t max_steps = 0;         // optimiser steps; 0 = no limit besides epochs
+  std::int64_t accumulation = 1;      // micro-batches (loader batches) per optimiser step
+  std::int64_t checkpoint_every = 0;  // optimiser steps between checkpoints; 0 = at the end (and on preemption) only
+  int keep_checkpoints = 3;
+  bool resume = true;                 // continue from the run directory's newest checkpoint if there is one
+  bool timeline = false;              // write logs/timeline-rank<r>.json (Chrome trace)
+  double progress_interval_s = 30;
+  std::uint64_t seed = 0;
+  dist::ReducerOptions reducer;
+  torch::Device device = torch::kCPU;
+};
+
+// The loss of one micro-batch (already on the trainer's device), a scalar averaged over its rows.
+using LossFunction = std::function<torch::Tensor(const data::Batch& batch)>;
+
+// The data-parallel training loop every model shares. Each step: micro-batches through `loss` and backward with the
+// GradientReducer overlapping gradient averaging with backward (communication only on the last micro-batch), the
+// optimiser step, then one small all-reduce that averages the loss for the log and carries the preemption flag.
+// Rank 0 writes metrics.jsonl and checkpoints; every rank resumes from the newest checkpoint. A SIGTERM/SIGUSR1 on
+// any rank makes all ranks stop at the same step boundary after a checkpoint: fit() then returns core::kPreempted.
+class Trainer {
+ public:
+  Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, dist::Communicator& communicator,
+          const core::RunDirectory& run, core::MetricsWriter* metrics, TrainerOptions options);
+
+  int fit(data::SkeletonLoader& loader, const LossFunction& loss);
+
+  const TrainingState& state() const { return state_; }
+  core::Timeline& timeline() { return timeline_; }
+  CheckpointStore& checkpoints() { return checkpoints_; }
+  // Runs after every optimiser step (an EMA update, a learning-rate schedule, an extra metric).
+  std::function<void(const TrainingState&)> after_step;
+  // Optional EMA weights saved in checkpoints.
+  torch::nn::Module* ema = nullptr;
+
+ private:
+  void save_checkpoint();
+
+  torch::nn::Module& model_;
+  torch::optim::Optimizer& optimizer_;
+  dist::Communicator& communicator_;
+  const core::RunDirectory& run_;
+  core::MetricsWriter* metrics_;
+  TrainerOptions options_;
+  CheckpointStore checkpoints_;
+  core::Timeline timeline_;
+  TrainingState state_;
+};
+
+}  // namespace skelaug::training

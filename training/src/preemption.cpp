@@ -1,0 +1,33 @@
+#include "skelaug/training/preemption.h"
+
+#include <csignal>
+
+namespace skelaug::training {
+namespace {
+
+volatile std::sig_atomic_t g_signal = 0;
+struct sigaction g_previous_term;
+struct sigaction g_previous_usr1;
+
+extern "C" void record_signal(int number) { g_signal = number; }
+
+}  // namespace
+
+PreemptionFlag::PreemptionFlag() {
+  g_signal = 0;
+  struct sigaction action {};
+  action.sa_handler = record_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &action, &g_previous_term);
+  sigaction(SIGUSR1, &action, &g_previous_usr1);
+}
+
+PreemptionFlag::~PreemptionFlag() {
+  sigaction(SIGTERM, &g_previous_term, nullptr);
+  sigaction(SIGUSR1, &g_previous_usr1, nullptr);
+}
+
+int PreemptionFlag::received() { return g_signal; }
+
+}  // namespace skelaug::training
