@@ -122,6 +122,17 @@ void render_clip(const demo::DemoSubject& subject, const demo::DemoAction& actio
   }
 }
 
+// The subject of a class's index-th clip. Clips cycle through the subjects in an order that spreads the test
+// subjects among the training ones (in the train:test ratio), so that even a few clips per class fall in both
+// splits, and a clip's subject does not depend on how many clips per class are made.
+int subject_of_clip(int index, int subjects, int train_subjects) {
+  const int test_subjects = subjects - train_subjects;
+  const int position = index % subjects;
+  const int tests_before = position * test_subjects / subjects;      // test slots among positions [0, position)
+  const int tests_through = (position + 1) * test_subjects / subjects;  // ... among [0, position]
+  return tests_through > tests_before ? train_subjects + tests_before : position - tests_before;
+}
+
 }  // namespace
 
 std::vector<std::string> demo_class_names() {
@@ -151,7 +162,7 @@ SkeletonDataset make_demo_dataset(const DemoOptions& options) {
   for (std::size_t label = 0; label < actions.size(); ++label) {
     for (int index = 0; index < options.clips_per_class; ++index) {
       DemoRandom random(demo::derive_seed({options.seed, kClipStream, label, static_cast<std::uint64_t>(index)}));
-      const int subject = index % options.subjects;
+      const int subject = subject_of_clip(index, options.subjects, train_subjects);
       const int frames = random.integer(options.min_frames, options.max_frames);
       clip.clear();
       render_clip(subjects[static_cast<std::size_t>(subject)], actions[label], random, frames, options.noise, clip);

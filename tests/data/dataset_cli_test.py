@@ -1,0 +1,52 @@
+"""End-to-end: `skelaug data demo` and `skelaug data info` as a user calls them."""
+import filecmp
+import os
+import sys
+import unittest
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from skelaug_testing import TempDirTest, run  # noqa: E402
+
+
+class DemoAndInfo(TempDirTest):
+    def test_demo_is_deterministic_and_info_summarises_it(self):
+        a, b, c = (os.path.join(self.tmp, name) for name in ("a.npz", "b.npz", "c.npz"))
+        for path, seed in ((a, "1"), (b, "1"), (c, "2")):
+            result = run(["data", "demo", "-o", path, "--seed", seed, "--clips-per-class", "6"])
+            self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(filecmp.cmp(a, b, shallow=False))
+        self.assertFalse(filecmp.cmp(a, c, shallow=False))
+
+        data = np.load(a)
+        counts = np.bincount(data["labels"])
+        info = run(["data", "info", a])
+        self.assertEqual(info.returncode, 0, info.stderr)
+        self.assertIn(f"{len(data['labels'])} clips, {int(data['offsets'][-1])} frames, 14 classes, topology hml22, 20 fps",
+                      info.stdout)
+        lengths = np.diff(data["offsets"])
+        self.assertIn(f"frames per clip: min {lengths.min()}, median {np.sort(lengths)[len(lengths) // 2]}", info.stdout)
+        for label, name in enumerate(data["class_names"]):
+            self.assertRegex(info.stdout, rf"\n +{label} {name} +{counts[label]} clips\n")
+        self.assertIn(f"subjects: {len(np.unique(data['subject']))}", info.stdout)
+        self.assertIn("test", set(data["split"]))  # even 6 clips per class reach both splits
+        split, number = np.unique(data["split"], return_counts=True)
+        self.assertIn("splits: " + " ".join(f"{s}={n}" for s, n in zip(split, number)), info.stdout)
+
+    def test_info_on_bad_files_is_one_line(self):
+        self.assertUserError(run(["data", "info", os.path.join(self.tmp, "missing.npz")]), "missing.npz")
+        broken = self.write("broken.npz", "this is not a zip archive")
+        self.assertUserError(run(["data", "info", broken]), "broken.npz", "not a valid .npz")
+        array_only = os.path.join(self.tmp, "partial.npz")
+        np.savez(array_only, joints=np.zeros((2, 22, 3), np.float32))
+        self.assertUserError(run(["data", "info", array_only]), "partial.npz", "array 'topology' is missing")
+
+    def test_demo_refuses_bad_options_and_writes_nothing(self):
+        out = os.path.join(self.tmp, "x.npz")
+        self.assertUserError(run(["data", "demo", "-o", out, "--clips-per-class", "0"]), "--clips-per-class")
+        self.assertFalse(os.path.exists(out))
+
+
+if __name__ == "__main__":
+    unittest.main()
