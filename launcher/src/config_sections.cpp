@@ -1,7 +1,10 @@
 #include "skelaug/launcher/config_sections.h"
 
 #include "skelaug/core/run_directory.h"
+#include "skelaug/data/data_config.h"
 #include "skelaug/dist/backend.h"
+#include "skelaug/models/generator_config.h"
+#include "skelaug/training/training_config.h"
 #include "skelaug/launcher/doctor.h"
 
 namespace skelaug::launcher {
@@ -11,6 +14,9 @@ const core::Schema& full_schema() {
     core::Schema built;
     core::add_run_config_keys(built);
     dist::add_config_keys(built);
+    data::add_data_config_keys(built);
+    training::add_training_config_keys(built);
+    models::add_generator_config_keys(built);
     add_doctor_config_keys(built);
     return built;
   }();

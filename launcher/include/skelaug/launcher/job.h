@@ -36,6 +36,8 @@ class Job {
   bool is_root() const { return mpi_.rank() == 0; }
   // Appends a record to metrics.jsonl; a no-op on ranks other than 0.
   void record(nlohmann::json metric);
+  // The metrics file's writer on rank 0, null elsewhere.
+  core::MetricsWriter* metrics() { return metrics_.get(); }
 
  private:
   core::Config config_;

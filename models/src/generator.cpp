@@ -1,0 +1,95 @@
+#include "skelaug/models/generator.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/transformerlayer.h>
+
+#include <cmath>
+
+namespace skelaug::models {
+namespace {
+
+// Mean over the real frames of [B, T, D] with mask [B, T].
+torch::Tensor masked_mean(const torch::Tensor& values, const torch::Tensor& mask) {
+  const auto weights = mask.unsqueeze(-1).to(values.scalar_type());
+  return (values * weights).sum(1) / weights.sum(1).clamp_min(1.0);
+}
+
+}  // namespace
+
+GeneratorImpl::GeneratorImpl(GeneratorOptions options) : options_(options) {
+  const auto d = options_.width;
+  const auto f = options_.feature_width();
+  frames_in = register_module("frames_in", torch::nn::Linear(f, d));
+  frames_out = register_module("frames_out", torch::nn::Linear(d, f));
+  time_mlp = register_module("time_mlp", torch::nn::Sequential(torch::nn::Linear(d, d), torch::nn::SiLU(),
+                                                               torch::nn::Linear(d, d)));
+  if (options_.conditioning == Conditioning::kExemplar) {
+    exemplar_in = register_module("exemplar_in", torch::nn::Linear(f, d));
+    semantic_encoder = register_module(
+        "semantic_encoder",
+        torch::nn::TransformerEncoder(torch::nn::TransformerEncoderLayer(
+                                          torch::nn::TransformerEncoderLayerOptions(d, options_.heads)
+                                              .dim_feedforward(options_.feedforward)
+                                              .dropout(options_.dropout)),
+                                      options_.encoder_layers));
+    condition_in = register_module("condition_in", torch::nn::Linear(d + options_.num_classes, d));
+  } else {
+    label_embedding = register_module("label_embedding", torch::nn::Embedding(options_.num_classes + 1, d));
+  }
+  decoder = register_module(
+      "decoder", torch::nn::TransformerDecoder(torch::nn::TransformerDecoderLayer(
+                                                   torch::nn::TransformerDecoderLayerOptions(d, options_.heads)
+                                                       .dim_feedforward(options_.feedforward)
+                                                       .dropout(options_.dropout)),
+                                               options_.decoder_layers));
+  classifier = register_module("classifier", torch::nn::Sequential(torch::nn::Linear(f, d), torch::nn::ReLU(),
+                                                                   torch::nn::Linear(d, options_.num_classes)));
+  feature_mean = register_buffer("feature_mean", torch::zeros({f}));
+  feature_std = register_buffer("feature_std", torch::ones({f}));
+}
+
+torch::Tensor GeneratorImpl::timestep_embedding(const torch::Tensor& t) const {
+  const auto half = options_.width / 2;
+  const auto frequencies =
+      torch::exp(torch::arange(half, torch::TensorOptions().dtype(torch::kFloat).device(t.device())) *
+                 (-std::log(10000.0) / static_cast<double>(half)));
+  const auto angles = t.to(torch::kFloat).unsqueeze(1) * frequencies.unsqueeze(0);
+  return torch::cat({torch::sin(angles), torch::cos(angles)}, 1);
+}
+
+torch::Tensor GeneratorImpl::positional_encoding(std::int64_t length) const {
+  return timestep_embedding(torch::arange(length, torch::TensorOptions().dtype(torch::kLong)
+                                                      .device(frames_in->weight.device())));
+}
+
+torch::Tensor GeneratorImpl::forward(const torch::Tensor& x_t, const torch::Tensor& t, const torch::Tensor& labels,
+                                     const torch::Tensor& exemplar, const torch::Tensor& exemplar_mask,
+                                     const torch::Tensor& mask) {
+  const auto batch = x_t.size(0);
+  const auto length = x_t.size(1);
+  torch::Tensor condition;
+  if (options_.conditioning == Conditioning::kExemplar) {
+    // The encoder runs sequence-first ([T, B, D]); padded exemplar frames are masked out of attention and pooling.
+    auto encoded_in = (exemplar_in->forward(exemplar) + positional_encoding(exemplar.size(1)).unsqueeze(0));
+    const auto padding = exemplar_mask.le(0.5);
+    const auto encoded = semantic_encoder->forward(encoded_in.transpose(0, 1), {}, padding).transpose(0, 1);
+    const auto pooled = masked_mean(encoded, exemplar_mask);
+    const auto one_hot = torch::one_hot(labels, options_.num_classes).to(pooled.scalar_type());
+    condition = condition_in->forward(torch::cat({pooled, one_hot}, 1));
+  } else {
+    condition = label_embedding->forward(labels);
+  }
+  const auto token = (condition + time_mlp->forward(timestep_embedding(t))).unsqueeze(1);  // [B, 1, D]
+  const auto frames = frames_in->forward(x_t) + positional_encoding(length).unsqueeze(0);
+  const auto sequence = torch::cat({token, frames}, 1).transpose(0, 1);                      // [1 + T, B, D]
+  const auto padding = torch::cat({torch::zeros({batch, 1}, mask.options().dtype(torch::kBool)), mask.le(0.5)}, 1);
+  const auto decoded = decoder->forward(sequence, token.transpose(0, 1), {}, {}, padding).transpose(0, 1);
+  return frames_out->forward(decoded.narrow(1, 1, length));
+}
+
+torch::Tensor GeneratorImpl::classify(const torch::Tensor& features, const torch::Tensor& mask) {
+  return classifier->forward(masked_mean(features, mask));
+}
+
+}  // namespace skelaug::models

@@ -1,0 +1,88 @@
+#include "skelaug/models/generator_objective.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/torch.h>
+
+#include "skelaug/models/skeleton_features.h"
+
+namespace skelaug::models {
+namespace {
+
+torch::Tensor bone_lengths(const torch::Tensor& joints, const std::vector<std::pair<int, int>>& edges) {
+  std::vector<std::int64_t> children, parents;
+  for (const auto& [child, parent] : edges) {
+    children.push_back(child);
+    parents.push_back(parent);
+  }
+  const auto options = torch::TensorOptions().dtype(torch::kLong).device(joints.device());
+  const auto child = joints.index_select(-2, torch::tensor(children, options));
+  const auto parent = joints.index_select(-2, torch::tensor(parents, options));
+  return (child - parent).norm(2, -1);  // [B, T, bones]
+}
+
+}  // namespace
+
+GeneratorLoss generator_loss(Generator& model, const DiffusionSchedule& schedule, const torch::Tensor& clips,
+                             const torch::Tensor& mask, const torch::Tensor& labels, const torch::Tensor& exemplar,
+                             const torch::Tensor& exemplar_mask, const GeneratorLossWeights& weights,
+                             const std::vector<std::pair<int, int>>& edges,
+                             const std::vector<std::uint64_t>& sample_seeds) {
+  const auto batch = clips.size(0);
+  const auto device = clips.device();
+  if (static_cast<std::int64_t>(sample_seeds.size()) != batch) {
+    throw std::invalid_argument("generator_loss: one seed per row is needed");
+  }
+  // Drawn on the CPU from each row's own generator, then moved: the same on every device and world size.
+  std::vector<torch::Tensor> timesteps, noises, draws;
+  const auto row_shape = clips.sizes().slice(1).vec();
+  for (const auto seed : sample_seeds) {
+    auto generator = at::detail::createCPUGenerator(seed);
+    timesteps.push_back(at::randint(0, schedule.steps(), {1}, generator, torch::TensorOptions().dtype(torch::kLong)));
+    noises.push_back(at::randn(row_shape, generator, torch::TensorOptions().dtype(torch::kFloat)));
+    draws.push_back(at::rand({1}, generator, torch::TensorOptions().dtype(torch::kFloat)));
+  }
+  const auto t = torch::cat(timesteps).to(device);
+  const auto noise = torch::stack(noises).to(device, clips.scalar_type());
+  const auto x_t = schedule.add_noise(clips, t, noise);
+
+  auto condition_labels = labels;
+  const auto& options = model->options();
+  if (options.conditioning == Conditioning::kLabel && weights.condition_dropout > 0) {
+    const auto dropped = torch::cat(draws).to(device) < weights.condition_dropout;
+    condition_labels = torch::where(dropped, torch::full_like(labels, options.num_classes), labels);
+  }
+  const auto x0 = model->forward(x_t, t, condition_labels, exemplar, exemplar_mask, mask);
+
+  GeneratorLoss loss;
+  const auto frame_weight = mask.unsqueeze(-1).to(x0.scalar_type());
+  const auto values = frame_weight.sum() * x0.size(-1);
+  loss.reconstruction = ((x0 - clips).square() * frame_weight).sum() / values.clamp_min(1);
+  loss.total = loss.reconstruction;
+  if (weights.auxiliary > 0) {
+    loss.auxiliary = torch::nn::functional::cross_entropy(
+        model->classify(x0, mask), labels,
+        torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(weights.label_smoothing));
+    loss.total = loss.total + weights.auxiliary * loss.auxiliary;
+  }
+  if (weights.velocity > 0 && x0.size(1) > 1) {
+    const auto length = x0.size(1) - 1;
+    const auto pair_weight = frame_weight.narrow(1, 1, length) * frame_weight.narrow(1, 0, length);
+    const auto difference = (x0.narrow(1, 1, length) - x0.narrow(1, 0, length)) -
+                            (clips.narrow(1, 1, length) - clips.narrow(1, 0, length));
+    loss.velocity = (difference.square() * pair_weight).sum() / (pair_weight.sum() * x0.size(-1)).clamp_min(1);
+    loss.total = loss.total + weights.velocity * loss.velocity;
+  }
+  if (weights.bone_length > 0) {
+    const auto denormalise = [&](const torch::Tensor& features) {
+      return features_to_joints(features * model->feature_std + model->feature_mean, options.num_joints);
+    };
+    const auto difference = bone_lengths(denormalise(x0), edges) - bone_lengths(denormalise(clips), edges);
+    loss.bone_length = (difference.square() * mask.unsqueeze(-1)).sum() /
+                       (mask.sum() * static_cast<double>(edges.size())).clamp_min(1);
+    loss.total = loss.total + weights.bone_length * loss.bone_length;
+  }
+  return loss;
+}
+
+}  // namespace skelaug::models
