@@ -27,12 +27,18 @@ configure: $(BUILD_DIR)/build.ninja
 build: deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The demo grows with the project: the built-in dataset, its summary, then the distributed world check.
+# The demo grows with the project: the built-in dataset, the distributed world check, data-parallel generator
+# training, then sampling from the trained generator.
+DEMO_RUN := runs/demo-generator-$(shell date +%Y%m%d-%H%M%S)
 demo: build
 	mkdir -p runs
 	$(BUILD_DIR)/bin/skelaug data demo -o runs/demo.npz
 	$(BUILD_DIR)/bin/skelaug data info runs/demo.npz
 	mpirun --oversubscribe -np $(RANKS) $(BUILD_DIR)/bin/skelaug doctor --config configs/demo.yaml
+	mpirun --oversubscribe -np $(RANKS) $(BUILD_DIR)/bin/skelaug train generator --config configs/demo.yaml run.dir=$(DEMO_RUN)
+	$(BUILD_DIR)/bin/skelaug sample --config $(DEMO_RUN)/config.yaml --per-class 5 -o $(DEMO_RUN)/generated.npz \
+	  --checkpoint $$(ls $(DEMO_RUN)/checkpoints/*.pt | tail -n 1) sample.ddim_steps=50
+	$(BUILD_DIR)/bin/skelaug data info $(DEMO_RUN)/generated.npz
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -42,6 +42,7 @@ void register_all_commands(CommandRegistry& registry, const GlobalOptions& optio
   register_doctor_command(registry, options);
   register_data_commands(registry, options);
   register_train_generator_command(registry, options);
+  register_sample_command(registry, options);
 }
 
 }  // namespace skelaug::launcher

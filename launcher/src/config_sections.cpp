@@ -17,6 +17,7 @@ const core::Schema& full_schema() {
     data::add_data_config_keys(built);
     training::add_training_config_keys(built);
     models::add_generator_config_keys(built);
+    models::add_sampling_config_keys(built);
     add_doctor_config_keys(built);
     return built;
   }();

@@ -147,17 +147,10 @@ int run_doctor(Job& job) {
 }
 
 void register_doctor_command(CommandRegistry& registry, const GlobalOptions& options) {
-  auto request = std::make_shared<JobRequest>();
-  auto* command = registry.add(
-      &registry.app(), "doctor",
-      "Check a (multi-rank) job's world before a long run: layout, collective correctness, all-reduce bandwidth, BLAS "
-      "speed. Launch it like training: mpirun -np N skelaug doctor --config FILE",
-      [request, &options] {
-        request->log_level = options.log_level;
-        return run_job(*request, run_doctor);
-      });
-  command->add_option("--config", request->config_file, "YAML config file")->required();
-  command->add_option("overrides", request->overrides, "key.path=value overrides applied after the config");
+  add_job_command(registry, &registry.app(), "doctor",
+                  "Check a (multi-rank) job's world before a long run: layout, collective correctness, all-reduce "
+                  "bandwidth, BLAS speed. Launch it like training: mpirun -np N skelaug doctor --config FILE",
+                  options, run_doctor);
 }
 
 }  // namespace skelaug::launcher

@@ -9,6 +9,7 @@
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/dist/diagnostic_environment.h"
+#include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
 
 namespace skelaug::launcher {
@@ -96,6 +97,18 @@ int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
     if (mpi.size() > 1) dist::MpiEnvironment::abort(code);
     return code;
   }
+}
+
+void add_job_command(CommandRegistry& registry, CLI::App* parent, const std::string& name,
+                     const std::string& description, const GlobalOptions& options,
+                     std::function<int(Job&)> body) {
+  auto request = std::make_shared<JobRequest>();
+  auto* command = registry.add(parent, name, description, [request, &options, body = std::move(body)] {
+    request->log_level = options.log_level;
+    return run_job(*request, body);
+  });
+  command->add_option("--config", request->config_file, "YAML config file")->required();
+  command->add_option("overrides", request->overrides, "key.path=value overrides applied after the config");
 }
 
 }  // namespace skelaug::launcher

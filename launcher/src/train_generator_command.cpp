@@ -145,16 +145,10 @@ int train_generator(Job& job) {
 
 void register_train_generator_command(CommandRegistry& registry, const GlobalOptions& options) {
   auto* group = registry.group("train", "Train models (launch under mpirun/srun for data parallelism)");
-  auto request = std::make_shared<JobRequest>();
-  auto* command = registry.add(group, "generator",
-                               "Train the conditional diffusion generator: mpirun -np N skelaug train generator "
-                               "--config FILE [key=value ...]",
-                               [request, &options] {
-                                 request->log_level = options.log_level;
-                                 return run_job(*request, train_generator);
-                               });
-  command->add_option("--config", request->config_file, "YAML config file")->required();
-  command->add_option("overrides", request->overrides, "key.path=value overrides applied after the config");
+  add_job_command(registry, group, "generator",
+                  "Train the conditional diffusion generator: mpirun -np N skelaug train generator --config FILE "
+                  "[key=value ...]",
+                  options, train_generator);
 }
 
 }  // namespace skelaug::launcher

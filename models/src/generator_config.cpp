@@ -60,4 +60,15 @@ GeneratorLossWeights generator_loss_weights(const core::Config& config) {
   return weights;
 }
 
+void add_sampling_config_keys(core::Schema& schema) {
+  schema.add_int("sample.ddim_steps", 0, 0, 100000, "0 = ancestral DDPM over every diffusion step (the paper); N = DDIM with N steps")
+      .add_float("sample.eta", 0.0, 0.0, 10.0, "DDIM stochasticity (1 over every step = DDPM)")
+      .add_float("sample.dropout", 0.0, 0.0, 0.9, "sampling-time dropout probability: trades fidelity for diversity")
+      .add_float("sample.guidance", 1.0, 0.0, 100.0, "label mode: classifier-free guidance scale (1 = conditional only)")
+      .add_int("sample.batch_size", 64, 1, 100000, "clips generated at once")
+      .add_int("sample.seed", 0, 0, 2147483647, "seed of the sampler's noise and dropout")
+      .add_choice("sample.weights", "ema", {"ema", "model"}, "which weights of the checkpoint generate")
+      .add_string("sample.exemplar_split", "train", "split of data.train the exemplars come from; empty = every clip");
+}
+
 }  // namespace skelaug::models

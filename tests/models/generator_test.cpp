@@ -4,6 +4,7 @@
 #include "skelaug/data/topology.h"
 #include "skelaug/models/generator.h"
 #include "skelaug/models/generator_objective.h"
+#include "skelaug/models/generator_sampling.h"
 #include "skelaug/models/skeleton_features.h"
 
 namespace skelaug::models {
@@ -118,6 +119,35 @@ TEST(GeneratorLoss, SameSeedsSameLossWhateverTheBatchSplit) {
   const auto half_b = generator_loss(model, schedule, clips.narrow(0, 2, 2), mask.narrow(0, 2, 2), labels.narrow(0, 2, 2),
                                      {}, {}, weights, edges, {9, 10});
   EXPECT_NEAR(whole.total.item<double>(), (half_a.total.item<double>() + half_b.total.item<double>()) / 2, 1e-5);
+}
+
+TEST(Guidance, ScaleZeroIsUnconditionalAndOneIsConditional) {
+  const auto conditional = torch::randn({2, 3});
+  const auto unconditional = torch::randn({2, 3});
+  EXPECT_TRUE(torch::allclose(guided_x0(conditional, unconditional, 1.0), conditional));
+  EXPECT_TRUE(torch::allclose(guided_x0(conditional, unconditional, 0.0), unconditional));
+  EXPECT_TRUE(torch::allclose(guided_x0(conditional, unconditional, 3.0), unconditional + 3 * (conditional - unconditional)));
+}
+
+TEST(SamplingDropout, ZeroIsDeterministicAboveZeroActs) {
+  torch::manual_seed(3);
+  auto options = small(Conditioning::kLabel);
+  options.dropout = 0.1;
+  Generator model(options);
+  const auto schedule = DiffusionSchedule::cosine(20);
+  const auto labels = torch::tensor({0, 1}, torch::kLong);
+  GenerationOptions generation;
+  generation.sampler.ddim_steps = 5;
+  generation.sampler.seed = 4;
+  set_sampling_dropout(*model, 0.0);
+  EXPECT_FALSE(model->is_training());
+  const auto plain = generate(model, schedule, labels, {}, {}, 12, generation);
+  EXPECT_TRUE(torch::equal(plain, generate(model, schedule, labels, {}, {}, 12, generation)));
+  set_sampling_dropout(*model, 0.3);
+  generation.dropout = 0.3;
+  const auto dropped = generate(model, schedule, labels, {}, {}, 12, generation);
+  EXPECT_FALSE(torch::allclose(plain, dropped));
+  EXPECT_TRUE(torch::equal(dropped, generate(model, schedule, labels, {}, {}, 12, generation)));  // still seeded
 }
 
 }  // namespace

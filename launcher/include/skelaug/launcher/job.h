@@ -1,5 +1,6 @@
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -53,6 +54,13 @@ class Job {
 // chooses it; every rank logs into it) and calls `body`. An exception on any rank of a multi-rank job is reported in
 // one line and ends the whole job with MPI_Abort, so no rank is left waiting in a collective.
 int run_job(const JobRequest& request, const std::function<int(Job&)>& body);
+
+class CommandRegistry;
+struct GlobalOptions;
+// Registers a command that runs `body` as an MPI job: `--config FILE` and `key.path=value` overrides.
+void add_job_command(CommandRegistry& registry, CLI::App* parent, const std::string& name,
+                     const std::string& description, const GlobalOptions& options,
+                     std::function<int(Job&)> body);
 
 // The rank a launcher (mpirun, srun) gave this process, read before MPI starts; 0 when not launched by one.
 int launcher_rank();

@@ -40,6 +40,9 @@ class CheckpointStore {
   // core::UserError naming the file if it is unreadable or does not fit the model.
   TrainingState load(const std::filesystem::path& file, const CheckpointContents& contents) const;
   std::vector<std::filesystem::path> list() const;  // oldest first
+  // Loads only the weights saved under `part` ("model" or "ema") of a checkpoint into `module` (for sampling);
+  // a UserError naming the file if it lacks them or they do not fit.
+  static void load_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module);
 
  private:
   std::filesystem::path directory_;

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "skelaug/models/diffusion.h"
+#include "skelaug/models/generator.h"
+
+namespace skelaug::models {
+
+struct GenerationOptions {
+  SamplerOptions sampler;  // DDPM (ddim_steps 0) or DDIM, eta, seed
+  double dropout = 0.0;    // sampling-time dropout: the network's dropout layers stay active with this probability
+  double guidance = 1.0;   // label mode: x0 = uncond + guidance (cond - uncond); 1 = conditional only, 0 = unconditional
+};
+
+// Classifier-free guidance of two x0 predictions.
+at::Tensor guided_x0(const at::Tensor& conditional, const at::Tensor& unconditional, double scale);
+
+// Puts the model in evaluation mode except its dropout layers, which drop with probability `dropout` (0 = off). The
+// paper's released code means to do this but wires the probability to 0; here it really acts.
+void set_sampling_dropout(GeneratorImpl& model, double dropout);
+
+// Generates clips (normalised features [B, length, F]) for `labels` [B] and, in exemplar mode, `exemplar` [B, T, F]
+// with `exemplar_mask` [B, T]. Dropout noise comes from LibTorch's generator, seeded from options.sampler.seed, so
+// the same options give the same clips.
+at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& labels,
+                    const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
+                    const GenerationOptions& options, const SamplingProgress& progress = {});
+
+}  // namespace skelaug::models
