@@ -49,6 +49,13 @@ class ConfigCheck(TempDirTest):
         described = run(["config", "check", "--describe", DEMO])
         self.assertIn("# timed all-reduces per message size", described.stdout)
 
+    def test_every_shipped_config_is_valid(self):
+        configs = glob.glob(os.path.join(SOURCE_DIR, "configs", "*.yaml"))
+        self.assertGreaterEqual(len(configs), 3)
+        for path in configs:
+            result = run(["config", "check", path])
+            self.assertEqual(result.returncode, 0, path + ": " + result.stderr)
+
     def test_resolved_config_checks_again_unchanged(self):
         first = run(["config", "check", DEMO, "doctor.sizes_kib=[8, 16]"])
         path = self.write("resolved.yaml", first.stdout)

@@ -104,6 +104,34 @@ class TrainGenerator(TempDirTest):
         self.assertFalse(np.array_equal(guided["joints"], plain["joints"]))
         self.assertTrue(all(s == "generated" for s in plain["source"]))
 
+    def test_stop_signal_checkpoints_exits_3_and_the_run_resumes(self):
+        import signal
+        import subprocess
+        import time
+        from skelaug_testing import MPIEXEC, SKELAUG
+        run_dir = os.path.join(self.tmp, "preempted")
+        args = ["train", "generator", "--config", DEMO, "data.train=" + self.data, "run.dir=" + run_dir,
+                "train.epochs=100000"] + [o for o in SMALL if o not in ("--log-level", "warning")]
+        job = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "2", SKELAUG] + args,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            metrics = os.path.join(run_dir, "metrics.jsonl")
+            deadline = time.time() + 120
+            while time.time() < deadline and not (os.path.exists(metrics) and "train_step" in open(metrics).read()):
+                self.assertIsNone(job.poll(), "training ended before the signal")
+                time.sleep(0.2)
+            job.send_signal(signal.SIGUSR1)  # mpirun forwards SIGUSR1 to every rank, as Slurm's --signal does
+            output, _ = job.communicate(timeout=120)
+        finally:
+            if job.poll() is None:
+                job.kill()
+        self.assertEqual(job.returncode, 3, output)
+        self.assertEqual(records(run_dir, "trained"), [])
+        stopped_at = records(run_dir, "train_step")[-1]["step"]
+        self.assertTrue(os.path.exists(os.path.join(run_dir, "checkpoints", f"checkpoint-{stopped_at:09d}.pt")))
+        self.train(2, "preempted", f"train.max_steps={stopped_at + 2}")
+        self.assertEqual(records(run_dir, "trained")[-1]["step"], stopped_at + 2)
+
     def test_bad_settings_stop_before_training(self):
         no_data = run(["train", "generator", "--config", DEMO, 'data.train=""', "run.dir=" + self.tmp + "/x"])
         self.assertUserError(no_data, "data.train: no training dataset set")

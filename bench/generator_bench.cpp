@@ -1,0 +1,202 @@
+// Generator benchmark (C++ side of the C++-vs-PyTorch comparison; bench/generator_bench.py is the Python side and
+// bench/run_generator_bench.sh runs both and prints a table). Random data, the paper's model sizes by default:
+//   build/bin/bench_generator [--threads N] [--batch 32] [--steps 10] [--warmup 2] [--sample-batch 64]
+//                             [--ddpm-steps 10] [--ddim-steps 50] [--width 256] [--heads 4] [--ff 1024]
+//                             [--encoder-layers 8] [--decoder-layers 4] [--joints 22] [--classes 12] [--clip 48]
+//                             [--dropout 0.1]
+// (a) Training step: generator_loss (masked L2 on x0 + label-smoothed auxiliary CE) forward, backward and an AdamW
+//     step; median over --steps steps after --warmup, and sequences/s at that median.
+// (b) Sampling throughput in clips/s (batch --sample-batch, eval mode, exemplar conditioning): DDIM with
+//     --ddim-steps steps, run in full; DDPM-1000 estimated from --ddpm-steps ancestral DDPM steps (the reverse process
+//     from timestep ddpm-steps - 1 down to 0, the same per-step work as any DDPM step) scaled to 1000 steps, unless
+//     --ddpm-steps is 1000, which runs the whole sampler.
+// Every result line is "RESULT <key> <value>" (the same keys and format as the Python script).
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "skelaug/models/diffusion.h"
+#include "skelaug/models/generator.h"
+#include "skelaug/models/generator_objective.h"
+#include "skelaug/models/generator_sampling.h"
+
+using namespace skelaug;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Settings {
+  int threads = 0;  // 0: all cores
+  std::int64_t batch = 32;
+  int steps = 10;
+  int warmup = 2;
+  std::int64_t sample_batch = 64;
+  std::int64_t ddpm_steps = 10;
+  std::int64_t ddim_steps = 50;
+  models::GeneratorOptions model;
+};
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const auto n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+Settings parse(int argc, char** argv) {
+  Settings settings;
+  auto& m = settings.model;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      fmt::print("usage: {} [--threads N] [--batch B] [--steps N] [--warmup N] [--sample-batch B] [--ddpm-steps N] "
+                 "[--ddim-steps N] [--width D] [--heads H] [--ff F] [--encoder-layers N] [--decoder-layers N] "
+                 "[--joints J] [--classes C] [--clip T] [--dropout P]\n",
+                 argv[0]);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) {
+      fmt::print(stderr, "missing value for {}\n", flag);
+      std::exit(2);
+    }
+    const char* value = argv[++i];
+    const auto integer = [&] { return std::atoll(value); };
+    if (flag == "--threads") settings.threads = static_cast<int>(integer());
+    else if (flag == "--batch") settings.batch = integer();
+    else if (flag == "--steps") settings.steps = static_cast<int>(integer());
+    else if (flag == "--warmup") settings.warmup = static_cast<int>(integer());
+    else if (flag == "--sample-batch") settings.sample_batch = integer();
+    else if (flag == "--ddpm-steps") settings.ddpm_steps = integer();
+    else if (flag == "--ddim-steps") settings.ddim_steps = integer();
+    else if (flag == "--width") m.width = integer();
+    else if (flag == "--heads") m.heads = integer();
+    else if (flag == "--ff") m.feedforward = integer();
+    else if (flag == "--encoder-layers") m.encoder_layers = integer();
+    else if (flag == "--decoder-layers") m.decoder_layers = integer();
+    else if (flag == "--joints") m.num_joints = integer();
+    else if (flag == "--classes") m.num_classes = integer();
+    else if (flag == "--clip") m.clip_length = integer();
+    else if (flag == "--dropout") m.dropout = std::atof(value);
+    else {
+      fmt::print(stderr, "unknown flag {}\n", flag);
+      std::exit(2);
+    }
+  }
+  if (settings.steps < 1 || settings.batch < 1 || settings.sample_batch < 1 || settings.ddpm_steps < 1 ||
+      settings.ddpm_steps > 1000 || settings.ddim_steps < 1 || settings.ddim_steps > 1000) {
+    fmt::print(stderr, "bad settings: steps, batches >= 1; ddpm-steps and ddim-steps in [1, 1000]\n");
+    std::exit(2);
+  }
+  return settings;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings settings = parse(argc, argv);
+  const int threads =
+      settings.threads > 0 ? settings.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  const auto& m = settings.model;
+  const std::int64_t clip = m.clip_length, features = m.feature_width();
+
+  torch::manual_seed(0);
+  models::Generator model(m);
+  std::int64_t parameters = 0;
+  for (const auto& p : model->parameters()) parameters += p.numel();
+  const auto schedule = models::DiffusionSchedule::cosine(1000);
+
+  fmt::print("RESULT implementation C++/LibTorch-{}\n", TORCH_VERSION);
+  fmt::print("RESULT threads {}\n", at::get_num_threads());
+  fmt::print("RESULT parameters {}\n", parameters);
+  fmt::print("RESULT config width={} heads={} ff={} enc={} dec={} joints={} classes={} clip={} dropout={}\n", m.width,
+             m.heads, m.feedforward, m.encoder_layers, m.decoder_layers, m.num_joints, m.num_classes, clip, m.dropout);
+
+  // (a) Training steps.
+  {
+    const auto batch = settings.batch;
+    const auto clips = torch::randn({batch, clip, features});
+    const auto mask = torch::ones({batch, clip});
+    const auto labels = torch::randint(0, m.num_classes, {batch}, torch::TensorOptions().dtype(torch::kLong));
+    models::GeneratorLossWeights weights;  // auxiliary 1, label smoothing 0.1, no velocity / bone terms
+    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.0));
+    model->train();
+    std::vector<double> times;
+    float last_loss = 0;
+    for (int step = 0; step < settings.warmup + settings.steps; ++step) {
+      std::vector<std::uint64_t> seeds;
+      for (std::int64_t i = 0; i < batch; ++i) seeds.push_back(static_cast<std::uint64_t>(step * batch + i));
+      const auto start = Clock::now();
+      optimizer.zero_grad();
+      const auto loss = models::generator_loss(model, schedule, clips, mask, labels, clips, mask, weights, {}, seeds);
+      loss.total.backward();
+      optimizer.step();
+      const double elapsed = seconds_since(start);
+      last_loss = loss.total.item<float>();
+      if (step >= settings.warmup) times.push_back(elapsed);
+    }
+    const double step_s = median(times);
+    fmt::print("RESULT train_batch {}\n", batch);
+    fmt::print("RESULT train_step_ms {:.2f}\n", step_s * 1e3);
+    fmt::print("RESULT train_step_min_ms {:.2f}\n", *std::min_element(times.begin(), times.end()) * 1e3);
+    fmt::print("RESULT train_seq_per_s {:.2f}\n", static_cast<double>(batch) / step_s);
+    fmt::print("RESULT train_last_loss {:.4f}\n", last_loss);
+  }
+
+  // (b) Sampling.
+  {
+    const auto batch = settings.sample_batch;
+    const auto labels = torch::randint(0, m.num_classes, {batch}, torch::TensorOptions().dtype(torch::kLong));
+    const auto exemplar = torch::randn({batch, clip, features});
+    const auto exemplar_mask = torch::ones({batch, clip});
+    const auto mask = torch::ones({batch, clip});
+    model->eval();
+    const models::X0Predictor predict = [&](const at::Tensor& x_t, const at::Tensor& t) {
+      return model->forward(x_t, t, labels, exemplar, exemplar_mask, mask);
+    };
+    {  // warm-up: one network evaluation
+      torch::NoGradGuard no_grad;
+      predict(torch::randn({batch, clip, features}), torch::full({batch}, 999, torch::kLong));
+    }
+    fmt::print("RESULT sample_batch {}\n", batch);
+
+    models::SamplerOptions ddpm;
+    ddpm.ddim_steps = 0;
+    ddpm.seed = 1;
+    double ddpm_s = 0;
+    auto start = Clock::now();
+    if (settings.ddpm_steps == 1000) {
+      models::GenerationOptions generation;
+      generation.sampler = ddpm;
+      models::generate(model, schedule, labels, exemplar, exemplar_mask, clip, generation);
+      ddpm_s = seconds_since(start);
+    } else {
+      // The last ddpm_steps steps of the ancestral sampler: timesteps ddpm_steps - 1 .. 0.
+      models::denoise(schedule, predict, torch::randn({batch, clip, features}), settings.ddpm_steps - 1, ddpm);
+      ddpm_s = seconds_since(start) / static_cast<double>(settings.ddpm_steps) * 1000.0;
+    }
+    fmt::print("RESULT ddpm_measured_steps {}\n", settings.ddpm_steps);
+    fmt::print("RESULT ddpm1000_s_per_batch {:.3f}\n", ddpm_s);
+    fmt::print("RESULT ddpm1000_clips_per_s {:.4f}\n", static_cast<double>(batch) / ddpm_s);
+
+    models::GenerationOptions ddim;
+    ddim.sampler.ddim_steps = settings.ddim_steps;
+    ddim.sampler.seed = 2;
+    start = Clock::now();
+    models::generate(model, schedule, labels, exemplar, exemplar_mask, clip, ddim);
+    const double ddim_s = seconds_since(start);
+    fmt::print("RESULT ddim_steps {}\n", settings.ddim_steps);
+    fmt::print("RESULT ddim_s_per_batch {:.3f}\n", ddim_s);
+    fmt::print("RESULT ddim_clips_per_s {:.4f}\n", static_cast<double>(batch) / ddim_s);
+  }
+  return 0;
+}

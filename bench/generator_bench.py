@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Generator benchmark, Python PyTorch side of the C++-vs-PyTorch comparison.
+
+The same network, loss, schedule and samplers as skelaug::models (models/src/generator*.cpp, diffusion_*.cpp), written
+here in Python; the same flags, measurements and "RESULT <key> <value>" lines as bench/generator_bench.cpp, so that
+bench/run_generator_bench.sh can put the two side by side.
+
+  python3 bench/generator_bench.py [--threads N] [--batch 32] [--steps 10] [--warmup 2] [--sample-batch 64]
+                                   [--ddpm-steps 10] [--ddim-steps 50] [--width 256] ...
+"""
+import argparse
+import math
+import os
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def masked_mean(values, mask):
+    """Mean over the real frames of [B, T, D] with mask [B, T]."""
+    weights = mask.unsqueeze(-1).to(values.dtype)
+    return (values * weights).sum(1) / weights.sum(1).clamp_min(1.0)
+
+
+class Generator(nn.Module):
+    """Exemplar-conditioned denoiser predicting x0, as skelaug::models::GeneratorImpl (exemplar mode)."""
+
+    def __init__(self, joints, classes, width, heads, feedforward, encoder_layers, decoder_layers, dropout):
+        super().__init__()
+        self.width = width
+        self.classes = classes
+        f = joints * 3
+        self.frames_in = nn.Linear(f, width)
+        self.frames_out = nn.Linear(width, f)
+        self.time_mlp = nn.Sequential(nn.Linear(width, width), nn.SiLU(), nn.Linear(width, width))
+        self.exemplar_in = nn.Linear(f, width)
+        # Sequence-first, post-norm, ReLU: the same layers as LibTorch's TransformerEncoderLayer / DecoderLayer.
+        self.semantic_encoder = nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(width, heads, dim_feedforward=feedforward, dropout=dropout),
+            encoder_layers, enable_nested_tensor=False)
+        self.condition_in = nn.Linear(width + classes, width)
+        self.decoder = nn.TransformerDecoder(
+            nn.TransformerDecoderLayer(width, heads, dim_feedforward=feedforward, dropout=dropout), decoder_layers)
+        self.classifier = nn.Sequential(nn.Linear(f, width), nn.ReLU(), nn.Linear(width, classes))
+        self.register_buffer("feature_mean", torch.zeros(f))
+        self.register_buffer("feature_std", torch.ones(f))
+
+    def timestep_embedding(self, t):
+        half = self.width // 2
+        frequencies = torch.exp(torch.arange(half, dtype=torch.float32, device=t.device) *
+                                (-math.log(10000.0) / half))
+        angles = t.float().unsqueeze(1) * frequencies.unsqueeze(0)
+        return torch.cat([torch.sin(angles), torch.cos(angles)], 1)
+
+    def positional_encoding(self, length):
+        return self.timestep_embedding(torch.arange(length, dtype=torch.long, device=self.frames_in.weight.device))
+
+    def forward(self, x_t, t, labels, exemplar, exemplar_mask, mask):
+        batch, length = x_t.shape[0], x_t.shape[1]
+        encoded_in = self.exemplar_in(exemplar) + self.positional_encoding(exemplar.shape[1]).unsqueeze(0)
+        encoded = self.semantic_encoder(encoded_in.transpose(0, 1),
+                                        src_key_padding_mask=exemplar_mask.le(0.5)).transpose(0, 1)
+        pooled = masked_mean(encoded, exemplar_mask)
+        one_hot = F.one_hot(labels, self.classes).to(pooled.dtype)
+        condition = self.condition_in(torch.cat([pooled, one_hot], 1))
+        token = (condition + self.time_mlp(self.timestep_embedding(t))).unsqueeze(1)  # [B, 1, D]
+        frames = self.frames_in(x_t) + self.positional_encoding(length).unsqueeze(0)
+        sequence = torch.cat([token, frames], 1).transpose(0, 1)  # [1 + T, B, D]
+        padding = torch.cat([torch.zeros(batch, 1, dtype=torch.bool, device=mask.device), mask.le(0.5)], 1)
+        decoded = self.decoder(sequence, token.transpose(0, 1), tgt_key_padding_mask=padding).transpose(0, 1)
+        return self.frames_out(decoded[:, 1:1 + length])
+
+    def classify(self, features, mask):
+        return self.classifier(masked_mean(features, mask))
+
+
+class CosineSchedule:
+    """Nichol & Dhariwal cosine schedule, float64 tables, as DiffusionSchedule::cosine."""
+
+    def __init__(self, steps=1000, offset=0.008, max_beta=0.999):
+        def f(u):
+            return math.cos((u + offset) / (1.0 + offset) * math.pi / 2.0) ** 2
+
+        self.steps = steps
+        self.betas = torch.tensor([min(1.0 - f((t + 1) / steps) / f(t / steps), max_beta) for t in range(steps)],
+                                  dtype=torch.float64)
+        self.alpha_bar = torch.cumprod(1.0 - self.betas, 0)
+        self.alpha_bar_prev = torch.cat([torch.ones(1, dtype=torch.float64), self.alpha_bar[:-1]])
+        self.sqrt_alpha_bar = self.alpha_bar.sqrt()
+        self.sqrt_one_minus_alpha_bar = (1.0 - self.alpha_bar).sqrt()
+        self.posterior_variance = self.betas * (1.0 - self.alpha_bar_prev) / (1.0 - self.alpha_bar)
+        self.coef_x0 = self.betas * self.alpha_bar_prev.sqrt() / (1.0 - self.alpha_bar)
+        self.coef_xt = (1.0 - self.alpha_bar_prev) * (1.0 - self.betas).sqrt() / (1.0 - self.alpha_bar)
+
+    def add_noise(self, x0, t, noise):
+        shape = [x0.shape[0]] + [1] * (x0.dim() - 1)
+        a = self.sqrt_alpha_bar.to(x0.dtype).index_select(0, t).view(shape)
+        b = self.sqrt_one_minus_alpha_bar.to(x0.dtype).index_select(0, t).view(shape)
+        return a * x0 + b * noise
+
+
+def generator_loss(model, schedule, clips, mask, labels, exemplar, exemplar_mask, seeds, label_smoothing=0.1):
+    """Masked L2 on x0 + label-smoothed auxiliary CE; each row's timestep and noise from its own seeded generator."""
+    timesteps, noises = [], []
+    for seed in seeds:
+        g = torch.Generator().manual_seed(seed)
+        timesteps.append(torch.randint(0, schedule.steps, (1,), generator=g, dtype=torch.long))
+        noises.append(torch.randn(clips.shape[1:], generator=g))
+        torch.rand(1, generator=g)  # the condition-dropout draw (unused in exemplar mode), as the C++ code
+    t = torch.cat(timesteps)
+    x_t = schedule.add_noise(clips, t, torch.stack(noises))
+    x0 = model(x_t, t, labels, exemplar, exemplar_mask, mask)
+    frame_weight = mask.unsqueeze(-1).to(x0.dtype)
+    reconstruction = ((x0 - clips).square() * frame_weight).sum() / (frame_weight.sum() * x0.shape[-1]).clamp_min(1)
+    auxiliary = F.cross_entropy(model.classify(x0, mask), labels, label_smoothing=label_smoothing)
+    return reconstruction + auxiliary
+
+
+def sampling_timesteps(start, ddim_steps):
+    count = start + 1 if ddim_steps == 0 else min(ddim_steps, start + 1)
+    return [start - (0 if count == 1 else int(round(i * start / (count - 1)))) for i in range(count)]
+
+
+@torch.no_grad()
+def reverse_process(schedule, predict_x0, x, timesteps, ddim_steps, eta, generator):
+    """DDPM (ddim_steps 0: posterior mean + fixed-small variance) or DDIM, as run_reverse_process in C++."""
+    batch = x.shape[0]
+    for i, t in enumerate(timesteps):
+        t_prev = timesteps[i + 1] if i + 1 < len(timesteps) else -1
+        x0_hat = predict_x0(x, torch.full((batch,), t, dtype=torch.long))
+        if ddim_steps == 0:
+            coef_x0, coef_xt = schedule.coef_x0[t].item(), schedule.coef_xt[t].item()
+            noise_std = math.sqrt(schedule.posterior_variance[t].item())
+        else:
+            ab = schedule.alpha_bar[t].item()
+            ab_prev = schedule.alpha_bar[t_prev].item() if t_prev >= 0 else 1.0
+            sigma = eta * math.sqrt((1.0 - ab_prev) / (1.0 - ab)) * math.sqrt(max(0.0, 1.0 - ab / ab_prev))
+            eps_per_xt = math.sqrt(max(0.0, 1.0 - ab_prev - sigma * sigma)) / math.sqrt(1.0 - ab)
+            coef_xt, coef_x0, noise_std = eps_per_xt, math.sqrt(ab_prev) - eps_per_xt * math.sqrt(ab), sigma
+        nxt = x0_hat * coef_x0 + x * coef_xt
+        if noise_std > 0.0:
+            nxt.add_(torch.randn(x.shape, generator=generator), alpha=noise_std)
+        x = nxt
+    return x
+
+
+def sample(schedule, predict_x0, shape, ddim_steps=0, eta=0.0, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(shape, generator=g)
+    return reverse_process(schedule, predict_x0, x, sampling_timesteps(schedule.steps - 1, ddim_steps), ddim_steps,
+                           eta, g)
+
+
+def denoise(schedule, predict_x0, x_t, start, ddim_steps=0, eta=0.0, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return reverse_process(schedule, predict_x0, x_t, sampling_timesteps(start, ddim_steps), ddim_steps, eta, g)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=0, help="0: all cores")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--sample-batch", type=int, default=64)
+    p.add_argument("--ddpm-steps", type=int, default=10)
+    p.add_argument("--ddim-steps", type=int, default=50)
+    p.add_argument("--width", type=int, default=256)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--ff", type=int, default=1024)
+    p.add_argument("--encoder-layers", type=int, default=8)
+    p.add_argument("--decoder-layers", type=int, default=4)
+    p.add_argument("--joints", type=int, default=22)
+    p.add_argument("--classes", type=int, default=12)
+    p.add_argument("--clip", type=int, default=48)
+    p.add_argument("--dropout", type=float, default=0.1)
+    a = p.parse_args()
+    if a.steps < 1 or a.batch < 1 or a.sample_batch < 1 or not 1 <= a.ddpm_steps <= 1000 or \
+            not 1 <= a.ddim_steps <= 1000:
+        p.error("steps, batches >= 1; ddpm-steps and ddim-steps in [1, 1000]")
+
+    torch.set_num_threads(a.threads if a.threads > 0 else (os.cpu_count() or 1))
+    torch.manual_seed(0)
+    model = Generator(a.joints, a.classes, a.width, a.heads, a.ff, a.encoder_layers, a.decoder_layers, a.dropout)
+    schedule = CosineSchedule(1000)
+    clip, features = a.clip, a.joints * 3
+    print(f"RESULT implementation Python/PyTorch-{torch.__version__}")
+    print(f"RESULT threads {torch.get_num_threads()}")
+    print(f"RESULT parameters {sum(q.numel() for q in model.parameters())}")
+    print(f"RESULT config width={a.width} heads={a.heads} ff={a.ff} enc={a.encoder_layers} dec={a.decoder_layers} "
+          f"joints={a.joints} classes={a.classes} clip={clip} dropout={a.dropout:g}")
+
+    # (a) Training steps.
+    clips = torch.randn(a.batch, clip, features)
+    mask = torch.ones(a.batch, clip)
+    labels = torch.randint(0, a.classes, (a.batch,))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.0)
+    model.train()
+    times, last = [], 0.0
+    for step in range(a.warmup + a.steps):
+        seeds = [step * a.batch + i for i in range(a.batch)]
+        start = time.perf_counter()
+        optimizer.zero_grad()
+        loss = generator_loss(model, schedule, clips, mask, labels, clips, mask, seeds)
+        loss.backward()
+        optimizer.step()
+        elapsed = time.perf_counter() - start
+        last = loss.item()
+        if step >= a.warmup:
+            times.append(elapsed)
+    step_s = statistics.median(times)
+    print(f"RESULT train_batch {a.batch}")
+    print(f"RESULT train_step_ms {step_s * 1e3:.2f}")
+    print(f"RESULT train_step_min_ms {min(times) * 1e3:.2f}")
+    print(f"RESULT train_seq_per_s {a.batch / step_s:.2f}")
+    print(f"RESULT train_last_loss {last:.4f}")
+
+    # (b) Sampling.
+    batch = a.sample_batch
+    labels = torch.randint(0, a.classes, (batch,))
+    exemplar = torch.randn(batch, clip, features)
+    exemplar_mask = torch.ones(batch, clip)
+    model.eval()
+
+    def predict(x_t, t):
+        return model(x_t, t, labels, exemplar, exemplar_mask, torch.ones(batch, clip))
+
+    with torch.no_grad():  # warm-up: one network evaluation
+        predict(torch.randn(batch, clip, features), torch.full((batch,), 999, dtype=torch.long))
+    print(f"RESULT sample_batch {batch}")
+
+    start = time.perf_counter()
+    if a.ddpm_steps == 1000:
+        sample(schedule, predict, (batch, clip, features), ddim_steps=0, seed=1)
+        ddpm_s = time.perf_counter() - start
+    else:
+        denoise(schedule, predict, torch.randn(batch, clip, features), a.ddpm_steps - 1, ddim_steps=0, seed=1)
+        ddpm_s = (time.perf_counter() - start) / a.ddpm_steps * 1000.0
+    print(f"RESULT ddpm_measured_steps {a.ddpm_steps}")
+    print(f"RESULT ddpm1000_s_per_batch {ddpm_s:.3f}")
+    print(f"RESULT ddpm1000_clips_per_s {batch / ddpm_s:.4f}")
+
+    start = time.perf_counter()
+    sample(schedule, predict, (batch, clip, features), ddim_steps=a.ddim_steps, seed=2)
+    ddim_s = time.perf_counter() - start
+    print(f"RESULT ddim_steps {a.ddim_steps}")
+    print(f"RESULT ddim_s_per_batch {ddim_s:.3f}")
+    print(f"RESULT ddim_clips_per_s {batch / ddim_s:.4f}")
+
+
+if __name__ == "__main__":
+    main()
