@@ -95,6 +95,13 @@ class TrainGenerator(TempDirTest):
                        os.path.join(self.tmp, "none.pt"), "--per-class", "1", "-o", os.path.join(self.tmp, "n.npz")])
         self.assertUserError(missing, "none.pt: checkpoint not found")
 
+    def test_exemplars_from_other_clips_of_the_class_train_alike_on_any_world_size(self):
+        one = records(self.train(1, "other1", "train.max_steps=3", "generator.exemplar=other"), "trained")[0]
+        two = records(self.train(2, "other2", "train.max_steps=3", "generator.exemplar=other"), "trained")[0]
+        same = records(self.train(1, "same1", "train.max_steps=3"), "trained")[0]
+        self.assertAlmostEqual(one["parameter_l2"], two["parameter_l2"], delta=1e-6 * one["parameter_l2"])
+        self.assertNotEqual(one["parameter_sum"], same["parameter_sum"])
+
     def test_label_mode_with_guidance(self):
         import numpy as np
         run_dir = self.train(1, "label", "train.max_steps=3", "generator.conditioning=label")
