@@ -2,7 +2,7 @@
 # Runs the generator benchmark in C++ (bench_generator) and in Python PyTorch (bench/generator_bench.py) one after the
 # other, with the same flags, and prints them side by side. Builds nothing.
 #   bench/run_generator_bench.sh [path/to/bench_generator] [flags for both, e.g. --threads 2 --steps 10]
-# The binary defaults to build/bin/bench_generator (or build/bench/bench_generator); PYTHON (default /usr/bin/python3)
+# The binary defaults to build/bench/bench_generator (or build/bin/bench_generator); PYTHON (default /usr/bin/python3)
 # must import torch (Debian: python3-torch).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,7 +13,7 @@ if [[ $# -gt 0 && "$1" != --* ]]; then
   binary="$1"
   shift
 else
-  for candidate in "$root/build/bin/bench_generator" "$root/build/bench/bench_generator"; do
+  for candidate in "$root/build/bench/bench_generator" "$root/build/bin/bench_generator"; do
     if [[ -x "$candidate" ]]; then binary="$candidate"; break; fi
   done
 fi
@@ -52,16 +52,16 @@ awk -v cpp="$workdir/cpp.txt" -v py="$workdir/py.txt" '
   function row(name, key, kind, digits,   c, p, r) {
     c = C[key] + 0; p = P[key] + 0
     r = (kind == "time") ? (p > 0 ? c / p : 0) : (c > 0 ? p / c : 0)
-    printf "| %-38s | %12." digits "f | %12." digits "f | %8.3f |\n", name, c, p, r
+    printf "| %-48s | %12." digits "f | %12." digits "f | %11.3f |\n", name, c, p, r
   }
   BEGIN {
     read(cpp, C); read(py, P)
     printf "threads: C++ %s, Python %s; parameters: C++ %s, Python %s\n", C["threads"], P["threads"], C["parameters"], P["parameters"]
     printf "C++: %s\nPython: %s\n", C["implementation"], P["implementation"]
     printf "model: %s\n", C["config"]
-    ddpm_note = (C["ddpm_measured_steps"] == 1000) ? "full run" : "from " C["ddpm_measured_steps"] " steps, x" 1000 / C["ddpm_measured_steps"]
-    printf "\n| %-38s | %12s | %12s | %8s |\n", "metric", "C++", "Python", "C++/Py time"
-    printf "|%s|%s|%s|%s|\n", "----------------------------------------", "--------------", "--------------", "----------"
+    ddpm_note = (C["ddpm_measured_steps"] == 1000) ? "full run" : "from " C["ddpm_measured_steps"] " steps, scaled"
+    printf "\n| %-48s | %12s | %12s | %11s |\n", "metric", "C++", "Python", "C++/Py time"
+    printf "|%s|%s|%s|%s|\n", "--------------------------------------------------", "--------------", "--------------", "-------------"
     row("train step ms (median, batch " C["train_batch"] ")", "train_step_ms", "time", 1)
     row("train step ms (min)", "train_step_min_ms", "time", 1)
     row("train sequences/s", "train_seq_per_s", "rate", 1)
@@ -71,7 +71,7 @@ awk -v cpp="$workdir/cpp.txt" -v py="$workdir/py.txt" '
     row("DDIM-" C["ddim_steps"] " clips/s", "ddim_clips_per_s", "rate", 3)
     cs = (C["ddpm1000_clips_per_s"] > 0) ? C["ddim_clips_per_s"] / C["ddpm1000_clips_per_s"] : 0
     ps = (P["ddpm1000_clips_per_s"] > 0) ? P["ddim_clips_per_s"] / P["ddpm1000_clips_per_s"] : 0
-    printf "| %-38s | %11.1fx | %11.1fx | %8s |\n", "DDIM-" C["ddim_steps"] " speed-up over DDPM-1000/clip", cs, ps, "-"
+    printf "| %-48s | %11.1fx | %11.1fx | %11s |\n", "DDIM-" C["ddim_steps"] " speed-up over DDPM-1000/clip", cs, ps, "-"
     train = (P["train_step_ms"] > 0) ? C["train_step_ms"] / P["train_step_ms"] : 0
     printf "\ngoal: C++ training step <= 0.9x Python: %.3fx -> %s\n", train, (train > 0 && train <= 0.9) ? "MET" : "NOT MET"
     printf "goal: DDIM-%s >= 15x faster than DDPM-1000 per clip (C++): %.1fx -> %s\n", C["ddim_steps"], cs, (cs >= 15) ? "MET" : "NOT MET"
