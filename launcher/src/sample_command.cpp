@@ -97,16 +97,14 @@ int sample_clips(const SampleRequest& request) {
     }
     torch::Tensor exemplar, exemplar_mask;
     if (options.conditioning == models::Conditioning::kExemplar) {
-      exemplar = ((models::joints_to_features(torch::stack(exemplar_joints)) - model->feature_mean.cpu()) /
-                  model->feature_std.cpu()).to(device);
+      exemplar = model->normalised_features(torch::stack(exemplar_joints).to(device));
       exemplar_mask = torch::stack(exemplar_masks).to(device);
     }
     // Each batch's noise comes from its own seed: results do not depend on sample.batch_size's history.
     generation.sampler.seed = data::mix_seed(seed, start);
     const auto features = models::generate(model, schedule, torch::tensor(labels, torch::kLong).to(device), exemplar,
                                            exemplar_mask, length, generation);
-    const auto joints = models::features_to_joints(features * model->feature_std + model->feature_mean,
-                                                   options.num_joints).to(torch::kCPU).contiguous();
+    const auto joints = model->joints_from_normalised(features).to(torch::kCPU).contiguous();
     for (std::size_t i = start; i < end; ++i) {
       data::ClipInfo info;
       info.split = "train";

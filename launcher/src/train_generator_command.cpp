@@ -103,12 +103,9 @@ int train_generator(Job& job) {
   const auto schedule = models::DiffusionSchedule::cosine(config.get_int("generator.diffusion_steps"));
   const auto weights = models::generator_loss_weights(config);
   const auto edges = data::topology(dataset->topology).edges();
-  const auto normalise = [&](const torch::Tensor& joints) {
-    return (models::joints_to_features(joints) - model->feature_mean) / model->feature_std;
-  };
   const int code = trainer.fit(loader, [&](const data::Batch& batch) {
     model->train();
-    const auto clips_features = normalise(batch.joints);
+    const auto clips_features = model->normalised_features(batch.joints);
     torch::Tensor exemplar = clips_features;
     torch::Tensor exemplar_mask = batch.mask;
     if (other_exemplar && options.conditioning == models::Conditioning::kExemplar) {
@@ -121,7 +118,7 @@ int train_generator(Job& job) {
         joints.push_back(sample.joints);
         masks.push_back(sample.mask);
       }
-      exemplar = normalise(torch::stack(joints).to(device));
+      exemplar = model->normalised_features(torch::stack(joints).to(device));
       exemplar_mask = torch::stack(masks).to(device);
     }
     std::vector<std::uint64_t> seeds;

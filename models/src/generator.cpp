@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "skelaug/models/skeleton_features.h"
+
 namespace skelaug::models {
 namespace {
 
@@ -86,6 +88,14 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& x_t, const torch::Tens
   const auto padding = torch::cat({torch::zeros({batch, 1}, mask.options().dtype(torch::kBool)), mask.le(0.5)}, 1);
   const auto decoded = decoder->forward(sequence, token.transpose(0, 1), {}, {}, padding).transpose(0, 1);
   return frames_out->forward(decoded.narrow(1, 1, length));
+}
+
+torch::Tensor GeneratorImpl::normalised_features(const torch::Tensor& joints) const {
+  return (joints_to_features(joints) - feature_mean) / feature_std;
+}
+
+torch::Tensor GeneratorImpl::joints_from_normalised(const torch::Tensor& features) const {
+  return features_to_joints(features * feature_std + feature_mean, options_.num_joints);
 }
 
 torch::Tensor GeneratorImpl::classify(const torch::Tensor& features, const torch::Tensor& mask) {

@@ -74,10 +74,8 @@ GeneratorLoss generator_loss(Generator& model, const DiffusionSchedule& schedule
     loss.total = loss.total + weights.velocity * loss.velocity;
   }
   if (weights.bone_length > 0) {
-    const auto denormalise = [&](const torch::Tensor& features) {
-      return features_to_joints(features * model->feature_std + model->feature_mean, options.num_joints);
-    };
-    const auto difference = bone_lengths(denormalise(x0), edges) - bone_lengths(denormalise(clips), edges);
+    const auto difference =
+        bone_lengths(model->joints_from_normalised(x0), edges) - bone_lengths(model->joints_from_normalised(clips), edges);
     loss.bone_length = (difference.square() * mask.unsqueeze(-1)).sum() /
                        (mask.sum() * static_cast<double>(edges.size())).clamp_min(1);
     loss.total = loss.total + weights.bone_length * loss.bone_length;

@@ -132,8 +132,8 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       state_.step_in_epoch = 0;
     }
   }
-  if (exit_code == core::kSuccess) {
-    save_checkpoint();
+  if (exit_code == core::kSuccess) save_checkpoint();
+  if (exit_code == core::kSuccess && metrics_ != nullptr) {
     // A fingerprint of the trained weights: runs that must agree (world sizes, resumes) can be compared from logs.
     double sum = 0, squares = 0;
     for (const auto& p : model_.parameters()) {
@@ -141,10 +141,8 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       sum += values.sum().item<double>();
       squares += values.square().sum().item<double>();
     }
-    if (metrics_ != nullptr) {
-      metrics_->write({{"event", "trained"}, {"step", state_.global_step}, {"parameter_sum", sum},
-                       {"parameter_l2", std::sqrt(squares)}});
-    }
+    metrics_->write({{"event", "trained"}, {"step", state_.global_step}, {"parameter_sum", sum},
+                     {"parameter_l2", std::sqrt(squares)}});
   }
   if (options_.timeline) {
     timeline_.write_chrome_trace(run_.root() / "logs" / fmt::format("timeline-rank{}.json", communicator_.rank()),

@@ -49,6 +49,9 @@ class GeneratorImpl : public torch::nn::Module {
   torch::Tensor classify(const torch::Tensor& features, const torch::Tensor& mask);
 
   const GeneratorOptions& options() const { return options_; }
+  // Joint positions [..., T, J, 3] as the normalised features the network works on, and back.
+  torch::Tensor normalised_features(const torch::Tensor& joints) const;
+  torch::Tensor joints_from_normalised(const torch::Tensor& features) const;
   // Feature normalisation of the data it was trained on (buffers: saved in checkpoints).
   torch::Tensor feature_mean, feature_std;
 
