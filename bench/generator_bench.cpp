@@ -3,7 +3,7 @@
 //   build/bin/bench_generator [--threads N] [--batch 32] [--steps 10] [--warmup 2] [--sample-batch 64]
 //                             [--ddpm-steps 10] [--ddim-steps 50] [--width 256] [--heads 4] [--ff 1024]
 //                             [--encoder-layers 8] [--decoder-layers 4] [--joints 22] [--classes 12] [--clip 48]
-//                             [--dropout 0.1]
+//                             [--dropout 0.1] [--device cpu|cuda] [--precision float32|bf16]
 // (a) Training step: generator_loss (masked L2 on x0 + label-smoothed auxiliary CE) forward, backward and an AdamW
 //     step; median over --steps steps after --warmup, and sequences/s at that median.
 // (b) Sampling throughput in clips/s (batch --sample-batch, eval mode, exemplar conditioning): DDIM with
@@ -13,6 +13,7 @@
 // Every result line is "RESULT <key> <value>" (the same keys and format as the Python script).
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "skelaug/models/generator.h"
 #include "skelaug/models/generator_objective.h"
 #include "skelaug/models/generator_sampling.h"
+#include "skelaug/training/autocast.h"
 
 using namespace skelaug;
 using Clock = std::chrono::steady_clock;
@@ -42,9 +44,10 @@ struct Settings {
   std::int64_t ddpm_steps = 10;
   std::int64_t ddim_steps = 50;
   models::GeneratorOptions model;
+  std::string device = "cpu";
+  std::string precision = "float32";  // bf16: forward passes under bf16 autocast
 };
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -60,7 +63,8 @@ Settings parse(int argc, char** argv) {
     if (flag == "--help" || flag == "-h") {
       fmt::print("usage: {} [--threads N] [--batch B] [--steps N] [--warmup N] [--sample-batch B] [--ddpm-steps N] "
                  "[--ddim-steps N] [--width D] [--heads H] [--ff F] [--encoder-layers N] [--decoder-layers N] "
-                 "[--joints J] [--classes C] [--clip T] [--dropout P]\n",
+                 "[--joints J] [--classes C] [--clip T] [--dropout P] [--device cpu|cuda] "
+                 "[--precision float32|bf16]\n",
                  argv[0]);
       std::exit(0);
     }
@@ -86,6 +90,8 @@ Settings parse(int argc, char** argv) {
     else if (flag == "--classes") m.num_classes = integer();
     else if (flag == "--clip") m.clip_length = integer();
     else if (flag == "--dropout") m.dropout = std::atof(value);
+    else if (flag == "--device") settings.device = value;
+    else if (flag == "--precision") settings.precision = value;
     else {
       fmt::print(stderr, "unknown flag {}\n", flag);
       std::exit(2);
@@ -108,15 +114,25 @@ int main(int argc, char** argv) {
   at::set_num_threads(threads);
   const auto& m = settings.model;
   const std::int64_t clip = m.clip_length, features = m.feature_width();
+  const torch::Device device(settings.device);
+  const auto precision = training::parse_precision(settings.precision);
+  // Timings end only when the device has finished the work (CUDA runs asynchronously).
+  const auto now = [&] {
+    if (device.is_cuda()) torch::cuda::synchronize();
+    return Clock::now();
+  };
+  const auto on_device = torch::TensorOptions().device(device);
 
   torch::manual_seed(0);
   models::Generator model(m);
+  model->to(device);
   std::int64_t parameters = 0;
   for (const auto& p : model->parameters()) parameters += p.numel();
   const auto schedule = models::DiffusionSchedule::cosine(1000);
 
   fmt::print("RESULT implementation C++/LibTorch-{}\n", TORCH_VERSION);
   fmt::print("RESULT threads {}\n", at::get_num_threads());
+  fmt::print("RESULT device {} {}\n", device.str(), training::precision_name(precision));
   fmt::print("RESULT parameters {}\n", parameters);
   fmt::print("RESULT config width={} heads={} ff={} enc={} dec={} joints={} classes={} clip={} dropout={}\n", m.width,
              m.heads, m.feedforward, m.encoder_layers, m.decoder_layers, m.num_joints, m.num_classes, clip, m.dropout);
@@ -124,9 +140,9 @@ int main(int argc, char** argv) {
   // (a) Training steps.
   {
     const auto batch = settings.batch;
-    const auto clips = torch::randn({batch, clip, features});
-    const auto mask = torch::ones({batch, clip});
-    const auto labels = torch::randint(0, m.num_classes, {batch}, torch::TensorOptions().dtype(torch::kLong));
+    const auto clips = torch::randn({batch, clip, features}, on_device);
+    const auto mask = torch::ones({batch, clip}, on_device);
+    const auto labels = torch::randint(0, m.num_classes, {batch}, on_device.dtype(torch::kLong));
     models::GeneratorLossWeights weights;  // auxiliary 1, label smoothing 0.1, no velocity / bone terms
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.0));
     model->train();
@@ -135,13 +151,17 @@ int main(int argc, char** argv) {
     for (int step = 0; step < settings.warmup + settings.steps; ++step) {
       std::vector<std::uint64_t> seeds;
       for (std::int64_t i = 0; i < batch; ++i) seeds.push_back(static_cast<std::uint64_t>(step * batch + i));
-      const auto start = Clock::now();
+      const auto start = now();
       optimizer.zero_grad();
-      const auto loss = models::generator_loss(model, schedule, clips, mask, labels, clips, mask, weights, {}, seeds);
-      loss.total.backward();
+      torch::Tensor loss;
+      {
+        const training::AutocastGuard autocast(device, precision);
+        loss = models::generator_loss(model, schedule, clips, mask, labels, clips, mask, weights, {}, seeds).total;
+      }
+      loss.backward();
       optimizer.step();
-      const double elapsed = seconds_since(start);
-      last_loss = loss.total.item<float>();
+      const double elapsed = std::chrono::duration<double>(now() - start).count();
+      last_loss = loss.item<float>();
       if (step >= settings.warmup) times.push_back(elapsed);
     }
     const double step_s = median(times);
@@ -155,17 +175,19 @@ int main(int argc, char** argv) {
   // (b) Sampling.
   {
     const auto batch = settings.sample_batch;
-    const auto labels = torch::randint(0, m.num_classes, {batch}, torch::TensorOptions().dtype(torch::kLong));
-    const auto exemplar = torch::randn({batch, clip, features});
-    const auto exemplar_mask = torch::ones({batch, clip});
-    const auto mask = torch::ones({batch, clip});
+    const auto labels = torch::randint(0, m.num_classes, {batch}, on_device.dtype(torch::kLong));
+    const auto exemplar = torch::randn({batch, clip, features}, on_device);
+    const auto exemplar_mask = torch::ones({batch, clip}, on_device);
+    const auto mask = torch::ones({batch, clip}, on_device);
     model->eval();
     const models::X0Predictor predict = [&](const at::Tensor& x_t, const at::Tensor& t) {
-      return model->forward(x_t, t, labels, exemplar, exemplar_mask, mask);
+      const training::AutocastGuard autocast(device, precision);
+      return model->forward(x_t, t, labels, exemplar, exemplar_mask, mask).to(torch::kFloat);
     };
+    // Whole-sampler runs (generate) call the model directly, so they run under one guard for the whole run.
     {  // warm-up: one network evaluation
       torch::NoGradGuard no_grad;
-      predict(torch::randn({batch, clip, features}), torch::full({batch}, 999, torch::kLong));
+      predict(torch::randn({batch, clip, features}, on_device), torch::full({batch}, 999, on_device.dtype(torch::kLong)));
     }
     fmt::print("RESULT sample_batch {}\n", batch);
 
@@ -173,16 +195,18 @@ int main(int argc, char** argv) {
     ddpm.ddim_steps = 0;
     ddpm.seed = 1;
     double ddpm_s = 0;
-    auto start = Clock::now();
+    auto start = now();
     if (settings.ddpm_steps == 1000) {
       models::GenerationOptions generation;
       generation.sampler = ddpm;
+      const training::AutocastGuard autocast(device, precision);
       models::generate(model, schedule, labels, exemplar, exemplar_mask, clip, generation);
-      ddpm_s = seconds_since(start);
+      ddpm_s = std::chrono::duration<double>(now() - start).count();
     } else {
       // The last ddpm_steps steps of the ancestral sampler: timesteps ddpm_steps - 1 .. 0.
-      models::denoise(schedule, predict, torch::randn({batch, clip, features}), settings.ddpm_steps - 1, ddpm);
-      ddpm_s = seconds_since(start) / static_cast<double>(settings.ddpm_steps) * 1000.0;
+      models::denoise(schedule, predict, torch::randn({batch, clip, features}, on_device), settings.ddpm_steps - 1,
+                      ddpm);
+      ddpm_s = std::chrono::duration<double>(now() - start).count() / static_cast<double>(settings.ddpm_steps) * 1000.0;
     }
     fmt::print("RESULT ddpm_measured_steps {}\n", settings.ddpm_steps);
     fmt::print("RESULT ddpm1000_s_per_batch {:.3f}\n", ddpm_s);
@@ -191,9 +215,12 @@ int main(int argc, char** argv) {
     models::GenerationOptions ddim;
     ddim.sampler.ddim_steps = settings.ddim_steps;
     ddim.sampler.seed = 2;
-    start = Clock::now();
-    models::generate(model, schedule, labels, exemplar, exemplar_mask, clip, ddim);
-    const double ddim_s = seconds_since(start);
+    start = now();
+    {
+      const training::AutocastGuard autocast(device, precision);
+      models::generate(model, schedule, labels, exemplar, exemplar_mask, clip, ddim);
+    }
+    const double ddim_s = std::chrono::duration<double>(now() - start).count();
     fmt::print("RESULT ddim_steps {}\n", settings.ddim_steps);
     fmt::print("RESULT ddim_s_per_batch {:.3f}\n", ddim_s);
     fmt::print("RESULT ddim_clips_per_s {:.4f}\n", static_cast<double>(batch) / ddim_s);

@@ -2,11 +2,11 @@
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/transformerlayer.h>
 
 #include <cmath>
 
 #include "skelaug/models/skeleton_features.h"
+#include "skelaug/models/transformer_layers.h"
 
 namespace skelaug::models {
 namespace {
@@ -17,34 +17,33 @@ torch::Tensor masked_mean(const torch::Tensor& values, const torch::Tensor& mask
   return (values * weights).sum(1) / weights.sum(1).clamp_min(1.0);
 }
 
+// Key padding for attention, or an undefined tensor when every frame is real (the usual training batch), which lets
+// the attention skip its mask entirely.
+torch::Tensor key_padding(const torch::Tensor& mask) {
+  const auto padded = mask.le(0.5);
+  return padded.any().item<bool>() ? padded : torch::Tensor();
+}
+
 }  // namespace
 
 GeneratorImpl::GeneratorImpl(GeneratorOptions options) : options_(options) {
   const auto d = options_.width;
   const auto f = options_.feature_width();
+  const TransformerLayerOptions layer{d, options_.heads, options_.feedforward, options_.dropout};
   frames_in = register_module("frames_in", torch::nn::Linear(f, d));
   frames_out = register_module("frames_out", torch::nn::Linear(d, f));
   time_mlp = register_module("time_mlp", torch::nn::Sequential(torch::nn::Linear(d, d), torch::nn::SiLU(),
                                                                torch::nn::Linear(d, d)));
   if (options_.conditioning == Conditioning::kExemplar) {
     exemplar_in = register_module("exemplar_in", torch::nn::Linear(f, d));
-    semantic_encoder = register_module(
-        "semantic_encoder",
-        torch::nn::TransformerEncoder(torch::nn::TransformerEncoderLayer(
-                                          torch::nn::TransformerEncoderLayerOptions(d, options_.heads)
-                                              .dim_feedforward(options_.feedforward)
-                                              .dropout(options_.dropout)),
-                                      options_.encoder_layers));
+    semantic_encoder = register_module("semantic_encoder", torch::nn::ModuleList());
+    for (std::int64_t i = 0; i < options_.encoder_layers; ++i) semantic_encoder->push_back(EncoderLayer(layer));
     condition_in = register_module("condition_in", torch::nn::Linear(d + options_.num_classes, d));
   } else {
     label_embedding = register_module("label_embedding", torch::nn::Embedding(options_.num_classes + 1, d));
   }
-  decoder = register_module(
-      "decoder", torch::nn::TransformerDecoder(torch::nn::TransformerDecoderLayer(
-                                                   torch::nn::TransformerDecoderLayerOptions(d, options_.heads)
-                                                       .dim_feedforward(options_.feedforward)
-                                                       .dropout(options_.dropout)),
-                                               options_.decoder_layers));
+  decoder = register_module("decoder", torch::nn::ModuleList());
+  for (std::int64_t i = 0; i < options_.decoder_layers; ++i) decoder->push_back(DecoderLayer(layer));
   classifier = register_module("classifier", torch::nn::Sequential(torch::nn::Linear(f, d), torch::nn::ReLU(),
                                                                    torch::nn::Linear(d, options_.num_classes)));
   feature_mean = register_buffer("feature_mean", torch::zeros({f}));
@@ -72,10 +71,10 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& x_t, const torch::Tens
   const auto length = x_t.size(1);
   torch::Tensor condition;
   if (options_.conditioning == Conditioning::kExemplar) {
-    // The encoder runs sequence-first ([T, B, D]); padded exemplar frames are masked out of attention and pooling.
-    auto encoded_in = (exemplar_in->forward(exemplar) + positional_encoding(exemplar.size(1)).unsqueeze(0));
-    const auto padding = exemplar_mask.le(0.5);
-    const auto encoded = semantic_encoder->forward(encoded_in.transpose(0, 1), {}, padding).transpose(0, 1);
+    // Padded exemplar frames are masked out of attention and pooling.
+    auto encoded = exemplar_in->forward(exemplar) + positional_encoding(exemplar.size(1)).unsqueeze(0);
+    const auto padding = key_padding(exemplar_mask);
+    for (const auto& layer : *semantic_encoder) encoded = layer->as<EncoderLayer>()->forward(encoded, padding);
     const auto pooled = masked_mean(encoded, exemplar_mask);
     const auto one_hot = torch::one_hot(labels, options_.num_classes).to(pooled.scalar_type());
     condition = condition_in->forward(torch::cat({pooled, one_hot}, 1));
@@ -84,9 +83,10 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& x_t, const torch::Tens
   }
   const auto token = (condition + time_mlp->forward(timestep_embedding(t))).unsqueeze(1);  // [B, 1, D]
   const auto frames = frames_in->forward(x_t) + positional_encoding(length).unsqueeze(0);
-  const auto sequence = torch::cat({token, frames}, 1).transpose(0, 1);                      // [1 + T, B, D]
-  const auto padding = torch::cat({torch::zeros({batch, 1}, mask.options().dtype(torch::kBool)), mask.le(0.5)}, 1);
-  const auto decoded = decoder->forward(sequence, token.transpose(0, 1), {}, {}, padding).transpose(0, 1);
+  auto decoded = torch::cat({token, frames}, 1);  // [B, 1 + T, D]
+  auto padding = key_padding(mask);
+  if (padding.defined()) padding = torch::cat({torch::zeros({batch, 1}, padding.options()), padding}, 1);
+  for (const auto& layer : *decoder) decoded = layer->as<DecoderLayer>()->forward(decoded, token, padding);
   return frames_out->forward(decoded.narrow(1, 1, length));
 }
 

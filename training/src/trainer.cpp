@@ -85,7 +85,11 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
         if (!batch) throw std::logic_error("Trainer: the loader ended before its announced number of steps");
         samples += batch->labels.size(0);
         const auto forward_start = Clock::now();
-        auto value = loss(to_device(*batch, options_.device)) / static_cast<double>(micro_batches);
+        torch::Tensor value;
+        {
+          const AutocastGuard autocast(options_.device, options_.precision);
+          value = loss(to_device(*batch, options_.device)).to(torch::kFloat) / static_cast<double>(micro_batches);
+        }
         const auto backward_start = Clock::now();
         timeline_.record("forward", "compute", 0, forward_start, backward_start);
         reducer.prepare(m == micro_batches - 1);

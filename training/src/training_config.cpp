@@ -22,6 +22,8 @@ void add_training_config_keys(core::Schema& schema) {
       .add_int("train.keep_checkpoints", 3, 1, 1000, "newest checkpoints kept in <run>/checkpoints")
       .add_bool("train.resume", true, "continue from the run directory's newest checkpoint if there is one")
       .add_bool("train.timeline", false, "write logs/timeline-rank<r>.json, a Chrome trace of each step")
+      .add_choice("train.precision", "float32", {"float32", "bf16"},
+                  "forward-pass precision: float32, or bf16 autocast (GPUs with bf16 tensor cores; weights stay float32)")
       .add_float("train.bucket_cap_mb", 25.0, 0.0001, 4096.0, "gradient bucket size for all-reduce, MiB")
       .add_float("train.first_bucket_cap_mb", 1.0, 0.0001, 4096.0, "size of the first (earliest) gradient bucket, MiB");
 }
@@ -41,6 +43,7 @@ TrainerOptions trainer_options(const core::Config& config, const torch::Device& 
   options.reducer.first_bucket_cap_bytes =
       static_cast<std::int64_t>(config.get_float("train.first_bucket_cap_mb") * 1048576.0);
   options.device = device;
+  options.precision = parse_precision(config.get_string("train.precision"));
   return options;
 }
 

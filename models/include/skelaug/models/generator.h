@@ -1,10 +1,10 @@
 #pragma once
 
 #include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/transformercoder.h>
 #include <torch/nn/pimpl.h>
 
 #include <string>
@@ -35,6 +35,8 @@ struct GeneratorOptions {
 //               or a learned label embedding with an extra "no label" entry (label mode);
 //   token     = condition + MLP(sinusoid(t));
 //   x0        = Linear(TransformerDecoder([token, frames], memory = token))[frames].
+// The layers are skelaug's own (transformer_layers.h): batch-first, and the decoder's attention onto its one-token
+// memory costs O(B D^2) instead of O(B T D^2) (attention.h says why that is exact).
 // An auxiliary head classifies the predicted clip (mean over frames) to keep it recognisable.
 class GeneratorImpl : public torch::nn::Module {
  public:
@@ -61,8 +63,7 @@ class GeneratorImpl : public torch::nn::Module {
 
   GeneratorOptions options_;
   torch::nn::Linear exemplar_in{nullptr}, frames_in{nullptr}, condition_in{nullptr}, frames_out{nullptr};
-  torch::nn::TransformerEncoder semantic_encoder{nullptr};
-  torch::nn::TransformerDecoder decoder{nullptr};
+  torch::nn::ModuleList semantic_encoder{nullptr}, decoder{nullptr};
   torch::nn::Embedding label_embedding{nullptr};
   torch::nn::Sequential time_mlp{nullptr}, classifier{nullptr};
 };

@@ -12,6 +12,7 @@
 #include "skelaug/data/skeleton_loader.h"
 #include "skelaug/dist/communicator.h"
 #include "skelaug/dist/gradient_reducer.h"
+#include "skelaug/training/autocast.h"
 #include "skelaug/training/checkpoint.h"
 
 namespace skelaug::training {
@@ -28,6 +29,7 @@ struct TrainerOptions {
   std::uint64_t seed = 0;
   dist::ReducerOptions reducer;
   torch::Device device = torch::kCPU;
+  Precision precision = Precision::kFloat32;  // of the forward pass (loss); backward follows what forward recorded
 };
 
 // The loss of one micro-batch (already on the trainer's device), a scalar averaged over its rows.
