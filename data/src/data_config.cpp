@@ -1,7 +1,13 @@
 #include "skelaug/data/data_config.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/data/dataset_io.h"
 
 namespace skelaug::data {
 
@@ -17,7 +23,12 @@ void add_data_config_keys(core::Schema& schema) {
       .add_float("data.augment.scale", 0.0, 0.0, 0.9, "random scale factor range 1 +- this")
       .add_float("data.augment.jitter_std", 0.0, 0.0, 1.0, "Gaussian noise on every coordinate, metres")
       .add_float("data.augment.mirror_probability", 0.0, 0.0, 1.0, "probability of a left/right mirrored clip")
-      .add_float("data.augment.speed", 0.0, 0.0, 0.9, "random playback speed range 1 +- this (interpolation)");
+      .add_float("data.augment.speed", 0.0, 0.0, 0.9, "random playback speed range 1 +- this (interpolation)")
+      .add_string_list("data.extra", {}, "further training files (e.g. generated clips) mixed with data.train's clips")
+      .add_float("data.extra_ratio", -1.0, -1.0, 1000.0,
+                 "extra clips per real training clip, drawn at random; negative = every extra clip once")
+      .add_string("data.test", "", "held-out dataset file (.npz); empty = data.train")
+      .add_string("data.test_split", "test", "the split of the held-out file evaluated on; empty = every clip");
 }
 
 LoaderOptions loader_options(const core::Config& config) {
@@ -46,6 +57,74 @@ std::string training_file(const core::Config& config) {
 std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const core::Config& config) {
   return subset_indices(dataset, config.get_string("data.train_split"), config.get_float("data.fraction"),
                         static_cast<std::uint64_t>(config.get_int("run.seed")));
+}
+
+namespace {
+
+void require_same_kind(const SkeletonDataset& reference, const SkeletonDataset& other, const std::string& file) {
+  if (other.topology != reference.topology) {
+    throw core::UserError(fmt::format("{}: topology '{}' differs from data.train's '{}'", file, other.topology,
+                                      reference.topology));
+  }
+  if (other.class_names != reference.class_names) {
+    throw core::UserError(fmt::format("{}: its {} class names differ from data.train's {} (same classes, same order "
+                                      "needed)", file, other.class_names.size(), reference.class_names.size()));
+  }
+}
+
+}  // namespace
+
+TrainingSet load_training_set(const core::Config& config) {
+  TrainingSet set;
+  set.dataset = std::make_shared<SkeletonDataset>(load_dataset(training_file(config)));
+  set.clips = training_clips(*set.dataset, config);
+  set.real_clips = static_cast<std::int64_t>(set.clips.size());
+  std::vector<std::int64_t> extra;
+  for (const auto& file : config.get_string_list("data.extra")) {
+    const auto other = load_dataset(file);
+    require_same_kind(*set.dataset, other, file);
+    const auto first = static_cast<std::int64_t>(set.dataset->size());
+    set.dataset->append(other);
+    for (std::size_t i = 0; i < other.size(); ++i) extra.push_back(first + static_cast<std::int64_t>(i));
+  }
+  const double ratio = config.get_float("data.extra_ratio");
+  if (!extra.empty() && ratio >= 0) {
+    const auto wanted = static_cast<std::size_t>(std::llround(ratio * static_cast<double>(set.real_clips)));
+    std::mt19937_64 engine(mix_seed(static_cast<std::uint64_t>(config.get_int("run.seed")), 0xe7a, 0));
+    std::vector<std::int64_t> drawn;
+    while (drawn.size() < wanted) {  // whole shuffled passes, so no clip repeats before every clip is used
+      auto pass = extra;
+      std::shuffle(pass.begin(), pass.end(), engine);
+      pass.resize(std::min(pass.size(), wanted - drawn.size()));
+      drawn.insert(drawn.end(), pass.begin(), pass.end());
+    }
+    extra = std::move(drawn);
+  }
+  set.extra_clips = static_cast<std::int64_t>(extra.size());
+  set.clips.insert(set.clips.end(), extra.begin(), extra.end());
+  return set;
+}
+
+TestSet load_test_set(const core::Config& config) {
+  TestSet set;
+  const auto& file = config.get_string("data.test").empty() ? training_file(config) : config.get_string("data.test");
+  set.dataset = std::make_shared<SkeletonDataset>(load_dataset(file));
+  set.clips = subset_indices(*set.dataset, config.get_string("data.test_split"), 1.0, 0);
+  return set;
+}
+
+LoaderOptions evaluation_loader_options(const core::Config& config, std::vector<std::int64_t> clips,
+                                        std::int64_t batch_size, int rank, int world_size) {
+  auto options = loader_options(config);
+  if (options.length_mode == LengthMode::kRandomCrop) options.length_mode = LengthMode::kCentreCrop;
+  options.augment = {};
+  options.shuffle = false;
+  options.shard = ShardMode::kExact;
+  options.clips = std::move(clips);
+  options.batch_size = batch_size;
+  options.rank = rank;
+  options.world_size = world_size;
+  return options;
 }
 
 }  // namespace skelaug::data

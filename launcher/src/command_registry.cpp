@@ -42,6 +42,8 @@ void register_all_commands(CommandRegistry& registry, const GlobalOptions& optio
   register_doctor_command(registry, options);
   register_data_commands(registry, options);
   register_train_generator_command(registry, options);
+  register_train_recognizer_command(registry, options);
+  register_evaluate_command(registry, options);
   register_sample_command(registry, options);
 }
 

@@ -4,8 +4,10 @@
 #include "skelaug/data/data_config.h"
 #include "skelaug/dist/backend.h"
 #include "skelaug/models/generator_config.h"
+#include "skelaug/models/recognizer_config.h"
 #include "skelaug/training/training_config.h"
 #include "skelaug/launcher/doctor.h"
+#include "skelaug/launcher/evaluate.h"
 
 namespace skelaug::launcher {
 
@@ -18,6 +20,8 @@ const core::Schema& full_schema() {
     training::add_training_config_keys(built);
     models::add_generator_config_keys(built);
     models::add_sampling_config_keys(built);
+    models::add_recognizer_config_keys(built);
+    add_evaluate_config_keys(built);
     add_doctor_config_keys(built);
     return built;
   }();

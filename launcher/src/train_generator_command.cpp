@@ -84,7 +84,7 @@ int train_generator(Job& job) {
   const ExemplarPicker picker(*dataset, clips);
   const bool other_exemplar = config.get_string("generator.exemplar") == "other";
 
-  torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(training::learning_rate(config, 0))
+  torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(training::learning_rate(config, 0, 0.0))
                                                          .weight_decay(config.get_float("train.weight_decay")));
   training::Trainer trainer(*model, optimizer, job.communicator(), job.run(), job.metrics(),
                             training::trainer_options(config, device));
@@ -96,7 +96,7 @@ int train_generator(Job& job) {
     const auto current = model->parameters();
     for (std::size_t i = 0; i < averaged.size(); ++i) averaged[i].mul_(decay).add_(current[i], 1.0 - decay);
     for (auto& group : optimizer.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(training::learning_rate(config, state.epoch));
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(training::learning_rate(config, state.epoch, training::run_progress(config, state, loader.steps_per_epoch())));
     }
   };
 

@@ -1,5 +1,6 @@
 """End-to-end: `skelaug train generator` under mpirun, as a user runs it."""
 import json
+import math
 import os
 import sys
 import unittest
@@ -51,6 +52,13 @@ class TrainGenerator(TempDirTest):
         # float32 sums taken in another order; Adam amplifies nothing this early at this scale.
         self.assertAlmostEqual(one["parameter_l2"], two["parameter_l2"], delta=1e-6 * one["parameter_l2"])
         self.assertAlmostEqual(one["parameter_sum"], two["parameter_sum"], delta=1e-3)
+
+    def test_bf16_autocast_trains_with_float32_weights(self):
+        run_dir = self.train(1, "bf16", "train.max_steps=3", "train.precision=bf16")
+        losses = [r["loss"] for r in records(run_dir, "train_step")]
+        self.assertEqual(len(losses), 3)
+        self.assertTrue(all(math.isfinite(loss) and loss > 0 for loss in losses), losses)
+        self.assertTrue(math.isfinite(records(run_dir, "trained")[0]["parameter_l2"]))
 
     def test_resumed_training_equals_uninterrupted_training(self):
         whole = records(self.train(1, "whole", "train.max_steps=8"), "trained")[0]

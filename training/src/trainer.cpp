@@ -134,6 +134,7 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
     if (!done) {
       ++state_.epoch;
       state_.step_in_epoch = 0;
+      if (after_epoch) after_epoch(state_);
     }
   }
   if (exit_code == core::kSuccess) save_checkpoint();

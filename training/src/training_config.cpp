@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "skelaug/core/config.h"
@@ -16,6 +17,8 @@ void add_training_config_keys(core::Schema& schema) {
       .add_int("train.accumulation", 1, 1, 1024, "micro-batches per optimiser step (gradient accumulation)")
       .add_float("train.lr", 1e-4, 1e-9, 10.0, "learning rate (AdamW)")
       .add_float("train.weight_decay", 0.0, 0.0, 1.0, "AdamW weight decay")
+      .add_choice("train.lr_schedule", "step", {"step", "cosine"},
+                  "step: train.lr_decay every train.lr_decay_every_epochs; cosine: from train.lr to 0 over the run")
       .add_int("train.lr_decay_every_epochs", 0, 0, 1000000, "multiply the learning rate by train.lr_decay every N epochs; 0 = never")
       .add_float("train.lr_decay", 0.1, 1e-6, 1.0, "the step decay factor")
       .add_int("train.checkpoint_every", 0, 0, 1000000000, "optimiser steps between checkpoints; 0 = at the end and on preemption")
@@ -57,11 +60,22 @@ std::int64_t per_rank_batch(const core::Config& config, int world_size) {
   return global / world_size / micro;
 }
 
-double learning_rate(const core::Config& config, std::int64_t epoch) {
+double learning_rate(const core::Config& config, std::int64_t epoch, double progress) {
   const auto every = config.get_int("train.lr_decay_every_epochs");
   const double base = config.get_float("train.lr");
+  if (config.get_string("train.lr_schedule") == "cosine") {
+    return 0.5 * base * (1.0 + std::cos(M_PI * std::clamp(progress, 0.0, 1.0)));
+  }
   if (every <= 0) return base;
   return base * std::pow(config.get_float("train.lr_decay"), static_cast<double>(epoch / every));
+}
+
+double run_progress(const core::Config& config, const TrainingState& state, std::int64_t loader_steps_per_epoch) {
+  const auto micro = config.get_int("train.accumulation");
+  const auto steps_per_epoch = (loader_steps_per_epoch + micro - 1) / micro;
+  auto total = config.get_int("train.epochs") * steps_per_epoch;
+  if (config.get_int("train.max_steps") > 0) total = std::min(total, config.get_int("train.max_steps"));
+  return total > 0 ? static_cast<double>(state.global_step) / static_cast<double>(total) : 1.0;
 }
 
 }  // namespace skelaug::training

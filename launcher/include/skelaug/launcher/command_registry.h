@@ -46,6 +46,8 @@ void register_config_commands(CommandRegistry& registry, const GlobalOptions& op
 void register_doctor_command(CommandRegistry& registry, const GlobalOptions& options);
 void register_data_commands(CommandRegistry& registry, const GlobalOptions& options);
 void register_train_generator_command(CommandRegistry& registry, const GlobalOptions& options);
+void register_train_recognizer_command(CommandRegistry& registry, const GlobalOptions& options);
+void register_evaluate_command(CommandRegistry& registry, const GlobalOptions& options);
 void register_sample_command(CommandRegistry& registry, const GlobalOptions& options);
 
 // What `skelaug --version` prints: skelaug, LibTorch, CUDA, NCCL and MPI.

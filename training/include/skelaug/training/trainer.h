@@ -52,6 +52,9 @@ class Trainer {
   CheckpointStore& checkpoints() { return checkpoints_; }
   // Runs after every optimiser step (an EMA update, a learning-rate schedule, an extra metric).
   std::function<void(const TrainingState&)> after_step;
+  // Runs on every rank after each completed epoch (state.epoch = epochs completed), before the next one starts and
+  // before the final checkpoint: a held-out evaluation, say. Collectives inside it are fine: all ranks call it.
+  std::function<void(const TrainingState&)> after_epoch;
   // Optional EMA weights saved in checkpoints.
   torch::nn::Module* ema = nullptr;
 

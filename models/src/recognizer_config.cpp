@@ -1,0 +1,53 @@
+#include "skelaug/models/recognizer_config.h"
+
+#include <fmt/format.h>
+
+#include "skelaug/core/config.h"
+#include "skelaug/core/config_schema.h"
+#include "skelaug/core/error.h"
+
+namespace skelaug::models {
+
+void add_recognizer_config_keys(core::Schema& schema) {
+  schema
+      .add_choice("recognizer.architecture", "stgcn_pp", recognizer_architectures(),
+                  "stgcn_pp | ctrgcn | msg3d | blockgcn, or a2m_gru (the feature recogniser of the generation metrics)")
+      .add_string_list("recognizer.streams", {"joint"},
+                       "input streams concatenated along channels: joint, bone, joint_motion, bone_motion")
+      .add_int("recognizer.base_channels", 0, 0, 4096,
+               "width of the first stage (a2m_gru: GRU hidden size); 0 = the architecture's published width")
+      .add_int("recognizer.stages", 10, 1, 64, "GCN blocks (MS-G3D: at most its published 3 are used)")
+      .add_float("recognizer.dropout", 0.0, 0.0, 0.9, "dropout before the classifier")
+      .add_float("recognizer.label_smoothing", 0.0, 0.0, 0.9, "label smoothing of the cross-entropy")
+      .add_float("recognizer.momentum", 0.9, 0.0, 0.999, "SGD momentum (Nesterov), as PYSKL trains its recognisers");
+}
+
+std::int64_t published_base_channels(const std::string& architecture) {
+  if (architecture == "msg3d") return 96;
+  if (architecture == "blockgcn" || architecture == "a2m_gru") return 128;
+  return 64;
+}
+
+RecognizerOptions recognizer_options(const core::Config& config, const data::SkeletonDataset& dataset) {
+  RecognizerOptions options;
+  options.architecture = config.get_string("recognizer.architecture");
+  options.topology = dataset.topology;
+  options.num_classes = static_cast<std::int64_t>(dataset.class_names.size());
+  options.num_bodies = 1;
+  options.streams.clear();
+  for (const auto& name : config.get_string_list("recognizer.streams")) {
+    try {
+      options.streams.push_back(parse_input_stream(name));
+    } catch (const std::invalid_argument& error) {
+      throw core::UserError(fmt::format("recognizer.streams: {}", error.what()));
+    }
+  }
+  if (options.streams.empty()) throw core::UserError("recognizer.streams: at least one stream is needed");
+  const auto width = config.get_int("recognizer.base_channels");
+  options.base_channels = width > 0 ? width : published_base_channels(options.architecture);
+  options.stages = config.get_int("recognizer.stages");
+  options.dropout = config.get_float("recognizer.dropout");
+  return options;
+}
+
+}  // namespace skelaug::models
