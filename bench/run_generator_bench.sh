@@ -6,27 +6,8 @@
 # The binary defaults to build/bench/bench_generator (or build/bin/bench_generator); PYTHON (default /usr/bin/python3)
 # must import torch (Debian: python3-torch).
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-
-binary=""
-if [[ $# -gt 0 && "$1" != --* ]]; then
-  binary="$1"
-  shift
-else
-  for candidate in "$root/build/bench/bench_generator" "$root/build/bin/bench_generator"; do
-    if [[ -x "$candidate" ]]; then binary="$candidate"; break; fi
-  done
-fi
-if [[ -z "$binary" || ! -x "$binary" ]]; then
-  echo "no bench_generator binary (give its path as the first argument)" >&2
-  exit 2
-fi
-python="${PYTHON:-/usr/bin/python3}"
-if ! "$python" -c 'import torch' 2>/dev/null; then
-  echo "$python cannot import torch (Debian: apt-get install python3-torch)" >&2
-  exit 2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/side_by_side.sh" bench_generator "$@"
+set -- "${args[@]}"
 
 workdir="$(mktemp -d)"
 trap 'rm -rf "$workdir"' EXIT
