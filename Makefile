@@ -28,7 +28,8 @@ build: deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The demo grows with the project: the built-in dataset, the distributed world check, data-parallel generator
-# training, then sampling from the trained generator.
+# training, sampling from the trained generator, then the generation metrics of the samples through a freshly trained
+# Action2Motion feature recogniser.
 DEMO_RUN := runs/demo-generator-$(shell date +%Y%m%d-%H%M%S)
 demo: build
 	mkdir -p runs
@@ -39,6 +40,11 @@ demo: build
 	$(BUILD_DIR)/bin/skelaug sample --config $(DEMO_RUN)/config.yaml --per-class 5 -o $(DEMO_RUN)/generated.npz \
 	  --checkpoint $$(ls $(DEMO_RUN)/checkpoints/*.pt | tail -n 1) sample.ddim_steps=50
 	$(BUILD_DIR)/bin/skelaug data info $(DEMO_RUN)/generated.npz
+	mpirun --oversubscribe -np $(RANKS) $(BUILD_DIR)/bin/skelaug train recognizer --config configs/demo_a2m.yaml \
+	  run.dir=$(DEMO_RUN)-a2m
+	$(BUILD_DIR)/bin/skelaug evaluate --config $(DEMO_RUN)-a2m/config.yaml --real runs/demo.npz \
+	  --generated $(DEMO_RUN)/generated.npz --checkpoint $$(ls $(DEMO_RUN)-a2m/best/*.pt | tail -n 1) \
+	  -o $(DEMO_RUN)/evaluation.json
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
