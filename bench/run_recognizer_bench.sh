@@ -93,16 +93,16 @@ awk -v cpp="$workdir/cpp.txt" -v py="$workdir/py.txt" -v check="$check" -v toler
       printf "\ncheck: %s (largest relative difference %.2e; values printed with 6 significant digits, so 0 means equal to\nthe printed digits)\n", bad ? bad " value(s) DISAGREE" : "C++ and Python agree to " tolerance " relative", worst
       exit(bad ? 1 : 0)
     }
-    printf "| %-9s | %5s | %11s | %11s | %10s | %11s | %11s | %12s | %12s | %-7s |\n", "arch", "width", "C++ step ms", "Py step ms", "C++/Python", "C++ clips/s", "Py clips/s", "C++ params", "Py params", "params"
-    printf "|-----------|-------|-------------|-------------|------------|-------------|-------------|--------------|--------------|---------|\n"
+    printf "| %-9s | %5s | %11s | %11s | %10s | %11s | %11s | %10s | %10s | %12s | %12s | %-6s |\n", "arch", "width", "C++ step ms", "Py step ms", "C++/Python", "C++ clips/s", "Py clips/s", "C++ min ms", "Py min ms", "C++ params", "Py params", "params"
+    printf "|-----------|-------|-------------|-------------|------------|-------------|-------------|------------|------------|--------------|--------------|--------|\n"
     for (i = 1; i <= n; ++i) {
       a = archs[i]
       c = C[a "_step_ms"] + 0; p = P[a "_step_ms"] + 0
       same = (C[a "_parameters"] != "" && C[a "_parameters"] == P[a "_parameters"])
       if (!same) bad++
-      printf "| %-9s | %5s | %11.1f | %11.1f | %10.3f | %11.2f | %11.2f | %12s | %12s | %-7s |\n", a, C[a "_base_channels"], c, p, (p > 0 ? c / p : 0), C[a "_clips_per_s"], P[a "_clips_per_s"], C[a "_parameters"], P[a "_parameters"], same ? "same" : "DIFFER"
+      printf "| %-9s | %5s | %11.1f | %11.1f | %10.3f | %11.2f | %11.2f | %10.1f | %10.1f | %12s | %12s | %-6s |\n", a, C[a "_base_channels"], c, p, (p > 0 ? c / p : 0), C[a "_clips_per_s"], P[a "_clips_per_s"], C[a "_step_min_ms"], P[a "_step_min_ms"], C[a "_parameters"], P[a "_parameters"], same ? "same" : "DIFFER"
     }
-    printf "\nstep = forward + cross-entropy + backward + SGD step (momentum 0.9, Nesterov, wd 5e-4); median, %s (C++) / %s (Python);\nC++/Python < 1: C++ faster; width = base_channels (a2m_gru: GRU hidden size)\n", C["timing"], P["timing"]
+    printf "\nstep = forward + cross-entropy + backward + SGD step (momentum 0.9, Nesterov, wd 5e-4); median, %s (C++) / %s (Python);\nC++/Python < 1: C++ faster; min = fastest timed step; width = base_channels (a2m_gru: GRU hidden size)\n", C["timing"], P["timing"]
     if (bad) printf "parameter counts DIFFER for %d architecture(s)\n", bad
     exit(bad ? 1 : 0)
   }'
