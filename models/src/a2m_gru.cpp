@@ -25,9 +25,7 @@ class A2mGru : public RecognizerImpl {
     head_ = register_module("head", ClassifierHead(kEmbeddingWidth, options_.num_classes, options_.dropout));
   }
 
-  torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& mask) override {
-    return head_->forward(embed(input, mask));
-  }
+  torch::Tensor classify(const torch::Tensor& features) override { return head_->forward(features); }
 
   torch::Tensor embed(const torch::Tensor& input, const torch::Tensor& mask) override {
     check_recognizer_input(options_, input, mask);

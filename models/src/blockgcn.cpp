@@ -185,9 +185,7 @@ class BlockGcnImpl : public RecognizerImpl {
     for (auto& unit : units_) unit->graph_conv()->quiet_output();
   }
 
-  torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& mask) override {
-    return head_->forward(embed(input, mask));
-  }
+  torch::Tensor classify(const torch::Tensor& features) override { return head_->forward(features); }
 
   torch::Tensor embed(const torch::Tensor& input, const torch::Tensor& mask) override {
     check_recognizer_input(options_, input, mask);

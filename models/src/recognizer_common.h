@@ -153,9 +153,7 @@ void init_conv_kaiming_fan_out(torch::nn::Module& module);
 template <typename Block>
 class StackedGcnRecognizer : public RecognizerImpl {
  public:
-  torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& mask) override {
-    return head_->forward(embed(input, mask));
-  }
+  torch::Tensor classify(const torch::Tensor& features) override { return head_->forward(features); }
 
   torch::Tensor embed(const torch::Tensor& input, const torch::Tensor& mask) override {
     check_recognizer_input(options_, input, mask);

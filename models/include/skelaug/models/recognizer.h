@@ -28,11 +28,14 @@ struct RecognizerOptions {
 
 class RecognizerImpl : public torch::nn::Module {
  public:
-  // input [N, M, T, V, C], mask [N, T] -> class logits [N, classes].
-  virtual torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& mask) = 0;
+  // input [N, M, T, V, C], mask [N, T] -> class logits [N, classes]: classify(embed(input, mask)).
+  torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& mask) { return classify(embed(input, mask)); }
   // The feature the classifier reads, [N, D] (pooled over bodies, frames and joints; a2m_gru: its 30-d tanh layer,
   // the embedding generation metrics are computed in).
   virtual torch::Tensor embed(const torch::Tensor& input, const torch::Tensor& mask) = 0;
+  // Class logits [N, classes] from embed()'s features: callers that need both (the generation metrics) run the
+  // network once.
+  virtual torch::Tensor classify(const torch::Tensor& features) = 0;
   const RecognizerOptions& options() const { return options_; }
 
  protected:
