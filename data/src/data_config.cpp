@@ -113,18 +113,4 @@ TestSet load_test_set(const core::Config& config) {
   return set;
 }
 
-LoaderOptions evaluation_loader_options(const core::Config& config, std::vector<std::int64_t> clips,
-                                        std::int64_t batch_size, int rank, int world_size) {
-  auto options = loader_options(config);
-  if (options.length_mode == LengthMode::kRandomCrop) options.length_mode = LengthMode::kCentreCrop;
-  options.augment = {};
-  options.shuffle = false;
-  options.shard = ShardMode::kExact;
-  options.clips = std::move(clips);
-  options.batch_size = batch_size;
-  options.rank = rank;
-  options.world_size = world_size;
-  return options;
-}
-
 }  // namespace skelaug::data

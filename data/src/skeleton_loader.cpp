@@ -129,4 +129,18 @@ Batch SkeletonLoader::build(std::int64_t step) const {
   return batch;
 }
 
+LoaderOptions evaluation_options(LoaderOptions training, std::vector<std::int64_t> clips, std::int64_t batch_size,
+                                 int rank, int world_size) {
+  auto options = std::move(training);
+  if (options.length_mode == LengthMode::kRandomCrop) options.length_mode = LengthMode::kCentreCrop;
+  options.augment = {};
+  options.shuffle = false;
+  options.shard = ShardMode::kExact;
+  options.clips = std::move(clips);
+  options.batch_size = batch_size;
+  options.rank = rank;
+  options.world_size = world_size;
+  return options;
+}
+
 }  // namespace skelaug::data

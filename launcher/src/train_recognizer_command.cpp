@@ -18,6 +18,7 @@
 #include "skelaug/models/input_streams.h"
 #include "skelaug/models/recognizer_config.h"
 #include "skelaug/training/classification_metrics.h"
+#include "skelaug/training/eval_mode.h"
 #include "skelaug/training/training_config.h"
 
 namespace skelaug::launcher {
@@ -28,8 +29,8 @@ training::ConfusionMatrix evaluate(models::RecognizerImpl& model, data::Skeleton
                                    const models::RecognizerInputs& inputs, const torch::Device& device,
                                    dist::Communicator& communicator) {
   training::ConfusionMatrix confusion(model.options().num_classes);
-  model.eval();
   {
+    const training::EvalModeGuard eval(model);
     torch::NoGradGuard no_grad;
     loader.start_epoch(0);
     while (auto batch = loader.next()) {
@@ -39,7 +40,6 @@ training::ConfusionMatrix evaluate(models::RecognizerImpl& model, data::Skeleton
       confusion.add(model.forward(inputs(joints, mask), mask), batch->labels);
     }
   }
-  model.train();
   auto counts = confusion.counts().to(device);
   communicator.all_reduce(counts, dist::ReduceOp::kSum);
   confusion.set_counts(counts.cpu());
@@ -95,8 +95,9 @@ int train_recognizer(Job& job) {
   loader_options.world_size = job.mpi().size();
   loader_options.clips = training_set.clips;
   data::SkeletonLoader loader(training_set.dataset, loader_options);
-  data::SkeletonLoader test_loader(test_set.dataset, data::evaluation_loader_options(config, test_set.clips, batch_per_rank,
-                                                                               job.mpi().rank(), job.mpi().size()));
+  const auto test_options =
+      data::evaluation_options(loader_options, test_set.clips, batch_per_rank, job.mpi().rank(), job.mpi().size());
+  data::SkeletonLoader test_loader(test_set.dataset, test_options);
   const models::RecognizerInputs inputs(dataset.topology, options.streams);
 
   torch::optim::SGD optimizer(model->parameters(),

@@ -16,6 +16,7 @@
 #include "skelaug/core/error.h"
 #include "skelaug/data/distributed_sampler.h"
 #include "skelaug/data/topology.h"
+#include "skelaug/training/eval_mode.h"
 #include "skelaug/models/input_streams.h"
 
 namespace skelaug::training {
@@ -30,21 +31,6 @@ nlohmann::json numbers_or_null(const std::vector<double>& values) {
   for (const auto value : values) array.push_back(number_or_null(value));
   return array;
 }
-
-// Puts a module in eval mode for the guard's lifetime and restores its training flag afterwards, also on a throw.
-class EvalModeGuard {
- public:
-  explicit EvalModeGuard(torch::nn::Module& module) : module_(module), was_training_(module.is_training()) {
-    module_.eval();
-  }
-  ~EvalModeGuard() { module_.train(was_training_); }
-  EvalModeGuard(const EvalModeGuard&) = delete;
-  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
-
- private:
-  torch::nn::Module& module_;
-  bool was_training_;
-};
 
 // `rows` row indices drawn uniformly with replacement from [0, rows): a bootstrap resample.
 at::Tensor bootstrap_rows(std::int64_t rows, std::uint64_t seed) {
@@ -158,19 +144,10 @@ EmbeddedSet embed_clips(models::RecognizerImpl& model, const std::shared_ptr<con
   if (batch_size < 1) {
     throw core::UserError(fmt::format("embed_clips: batch size must be at least 1, got {}", batch_size));
   }
-  const auto& topology = data::topology(dataset->topology);
+  const models::RecognizerInputs inputs(dataset->topology, recognizer.streams);
 
-  data::LoaderOptions loading = preprocessing;  // clip_length, length mode, centring and stats are the caller's
-  loading.batch_size = batch_size;
-  // A recogniser trained on random crops is evaluated on the middle window; one trained on resampled clips sees
-  // resampled clips here too.
-  if (loading.length_mode == data::LengthMode::kRandomCrop) loading.length_mode = data::LengthMode::kCentreCrop;
-  loading.augment = data::AugmentOptions{};
-  loading.clips = clips;
-  loading.shuffle = false;
-  loading.shard = data::ShardMode::kExact;
-  loading.rank = 0;
-  loading.world_size = 1;
+  // clip_length, length mode, centring and stats are the caller's.
+  auto loading = data::evaluation_options(preprocessing, clips, batch_size, /*rank=*/0, /*world_size=*/1);
   loading.workers = 1;  // builds the next batch while the recogniser runs
   loading.prefetch_batches = 2;
   data::SkeletonLoader loader(dataset, loading);
@@ -185,9 +162,10 @@ EmbeddedSet embed_clips(models::RecognizerImpl& model, const std::shared_ptr<con
       if (batch->labels.size(0) == 0) continue;
       const auto batch_joints = batch->joints.to(device);
       const auto batch_mask = batch->mask.to(device);
-      const auto input = models::input_streams(batch_joints.unsqueeze(1), batch_mask, topology, recognizer.streams);
-      features.push_back(model.embed(input, batch_mask).to(at::kCPU, at::kDouble));
-      predictions.push_back(model.forward(input, batch_mask).argmax(1).to(at::kCPU, at::kLong));
+      const auto input = inputs(batch_joints, batch_mask);
+      const auto embedded = model.embed(input, batch_mask);
+      features.push_back(embedded.to(at::kCPU, at::kDouble));
+      predictions.push_back(model.classify(embedded).argmax(1).to(at::kCPU, at::kLong));
       labels.push_back(batch->labels);
       result.clips.insert(result.clips.end(), batch->clips.begin(), batch->clips.end());
       if (keep_joints) {

@@ -38,9 +38,6 @@ struct TestSet {
   std::vector<std::int64_t> clips;
 };
 TestSet load_test_set(const core::Config& config);
-// Loader options for evaluating `clips`: the training preparation (clip length, centring) with the middle window
-// of each clip, no augmentation, no shuffling, and every clip exactly once over the ranks (ShardMode::kExact).
-LoaderOptions evaluation_loader_options(const core::Config& config, std::vector<std::int64_t> clips,
-                                        std::int64_t batch_size, int rank, int world_size);
+
 
 }  // namespace skelaug::data

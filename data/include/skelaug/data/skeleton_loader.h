@@ -42,6 +42,12 @@ struct Batch {
   std::vector<std::int64_t> clips;  // dataset clip index of each row
 };
 
+// Options for evaluating `clips` with the preparation a model was trained with (`training`: clip length, centring,
+// normalisation, length mode): a random crop becomes the middle window (resampling stays), no augmentation, no
+// shuffling, and every clip exactly once over the ranks (ShardMode::kExact).
+LoaderOptions evaluation_options(LoaderOptions training, std::vector<std::int64_t> clips, std::int64_t batch_size,
+                                 int rank, int world_size);
+
 // Batches of fixed-length clips for one rank, built ahead by background threads. What a batch holds depends only on
 // (seed, epoch, step, rank, world size), never on the number of threads or their timing: each sample's random
 // stream is seeded from (seed, epoch, clip index). Errors in a worker are rethrown by next().
