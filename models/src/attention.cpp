@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <torch/nn/init.h>
 
+#include "skelaug/models/dropout.h"
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -67,7 +69,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
     scores = at::bmm(q, k.transpose(1, 2)).mul_(scale);
   }
   auto weights = at::softmax(scores, -1);
-  if (is_training() && dropout_ > 0) weights = at::dropout(weights, dropout_, /*train=*/true);
+  if (is_training() && dropout_ > 0) weights = counter_dropout(weights, dropout_);
   const auto heads_out = at::bmm(weights, v)  // [B*H, L, dh]
                              .view({batch, heads_, length, head_width})
                              .transpose(1, 2)
@@ -106,7 +108,7 @@ torch::Tensor SingleTokenAttentionImpl::forward(const torch::Tensor& memory, std
   // Each head's contribution through the output projection, [B, H, D]: out_proj_weight[:, head] @ value[head].
   const auto per_head = at::einsum("bhe,dhe->bhd", {value.view({batch, heads_, head_width}),
                                                    out_proj_weight.view({width, heads_, head_width})});
-  const auto kept = at::dropout(at::ones({batch, queries_length, heads_}, memory.options()), dropout_, true);
+  const auto kept = counter_dropout(at::ones({batch, queries_length, heads_}, memory.options()), dropout_);
   return at::baddbmm(out_proj_bias.view({1, 1, width}), kept, per_head);  // [B, L, D]
 }
 

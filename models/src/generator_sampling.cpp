@@ -1,6 +1,7 @@
 #include "skelaug/models/generator_sampling.h"
 
-#include <torch/nn/modules/dropout.h>
+#include "skelaug/models/dropout.h"
+
 #include <torch/torch.h>
 
 namespace skelaug::models {
@@ -12,8 +13,8 @@ at::Tensor guided_x0(const at::Tensor& conditional, const at::Tensor& unconditio
 void set_sampling_dropout(GeneratorImpl& model, double dropout) {
   model.eval();
   for (const auto& module : model.modules(/*include_self=*/false)) {
-    if (auto* layer = dynamic_cast<torch::nn::DropoutImpl*>(module.get())) {
-      layer->options.p(dropout);
+    if (auto* layer = dynamic_cast<CounterDropoutImpl*>(module.get())) {
+      layer->set_p(dropout);
       layer->train(dropout > 0);
     }
   }

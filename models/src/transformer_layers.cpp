@@ -10,9 +10,9 @@ torch::nn::LayerNorm layer_norm(std::int64_t width) {
 }
 
 // The feed-forward branch shared by both layers: linear2(dropout(relu(linear1(x)))).
-torch::Tensor feedforward_branch(torch::nn::Linear& linear1, torch::nn::Dropout& dropout, torch::nn::Linear& linear2,
+torch::Tensor feedforward_branch(torch::nn::Linear& linear1, CounterDropout& dropout, torch::nn::Linear& linear2,
                                  const torch::Tensor& x) {
-  return linear2->forward(dropout->forward(at::relu(linear1->forward(x))));
+  return linear2->forward(dropout->forward_relu(linear1->forward(x)));
 }
 
 }  // namespace
@@ -23,9 +23,9 @@ EncoderLayerImpl::EncoderLayerImpl(const TransformerLayerOptions& options) {
   linear2 = register_module("linear2", torch::nn::Linear(options.feedforward, options.width));
   norm1 = register_module("norm1", layer_norm(options.width));
   norm2 = register_module("norm2", layer_norm(options.width));
-  dropout = register_module("dropout", torch::nn::Dropout(options.dropout));
-  dropout1 = register_module("dropout1", torch::nn::Dropout(options.dropout));
-  dropout2 = register_module("dropout2", torch::nn::Dropout(options.dropout));
+  dropout = register_module("dropout", CounterDropout(options.dropout));
+  dropout1 = register_module("dropout1", CounterDropout(options.dropout));
+  dropout2 = register_module("dropout2", CounterDropout(options.dropout));
 }
 
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& key_padding) {
@@ -42,10 +42,10 @@ DecoderLayerImpl::DecoderLayerImpl(const TransformerLayerOptions& options) {
   norm1 = register_module("norm1", layer_norm(options.width));
   norm2 = register_module("norm2", layer_norm(options.width));
   norm3 = register_module("norm3", layer_norm(options.width));
-  dropout = register_module("dropout", torch::nn::Dropout(options.dropout));
-  dropout1 = register_module("dropout1", torch::nn::Dropout(options.dropout));
-  dropout2 = register_module("dropout2", torch::nn::Dropout(options.dropout));
-  dropout3 = register_module("dropout3", torch::nn::Dropout(options.dropout));
+  dropout = register_module("dropout", CounterDropout(options.dropout));
+  dropout1 = register_module("dropout1", CounterDropout(options.dropout));
+  dropout2 = register_module("dropout2", CounterDropout(options.dropout));
+  dropout3 = register_module("dropout3", CounterDropout(options.dropout));
 }
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& memory,

@@ -1,12 +1,12 @@
 #pragma once
 
 #include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
 #include "skelaug/models/attention.h"
+#include "skelaug/models/dropout.h"
 
 namespace skelaug::models {
 
@@ -18,9 +18,9 @@ struct TransformerLayerOptions {
 };
 
 // Post-norm Transformer layers (the original Transformer's and PyTorch's default: ReLU feed-forward, dropout on each
-// residual branch and on the attention weights), batch-first. Dropout on the residual branches lives in
-// torch::nn::Dropout modules, so sampling-time dropout (set_sampling_dropout) reaches them; attention-weight dropout
-// follows the layer's training flag only.
+// residual branch and on the attention weights), batch-first. Dropout on the residual branches and after the
+// feed-forward ReLU (fused with it) lives in CounterDropout modules, so sampling-time dropout (set_sampling_dropout)
+// reaches them; attention-weight dropout follows the layer's training flag only.
 
 // x = norm1(x + drop(self_attention(x))); x = norm2(x + drop(feedforward(x))).
 class EncoderLayerImpl : public torch::nn::Module {
@@ -32,7 +32,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   SelfAttention self_attention{nullptr};
   torch::nn::Linear linear1{nullptr}, linear2{nullptr};
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
-  torch::nn::Dropout dropout{nullptr}, dropout1{nullptr}, dropout2{nullptr};
+  CounterDropout dropout{nullptr}, dropout1{nullptr}, dropout2{nullptr};
 };
 TORCH_MODULE(EncoderLayer);
 
@@ -49,7 +49,7 @@ class DecoderLayerImpl : public torch::nn::Module {
   SingleTokenAttention memory_attention{nullptr};
   torch::nn::Linear linear1{nullptr}, linear2{nullptr};
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
-  torch::nn::Dropout dropout{nullptr}, dropout1{nullptr}, dropout2{nullptr}, dropout3{nullptr};
+  CounterDropout dropout{nullptr}, dropout1{nullptr}, dropout2{nullptr}, dropout3{nullptr};
 };
 TORCH_MODULE(DecoderLayer);
 

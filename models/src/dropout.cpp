@@ -1,0 +1,192 @@
+#include "skelaug/models/dropout.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+#include <torch/autograd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+namespace skelaug::models {
+namespace {
+
+// SplitMix64: the n-th output of the generator seeded with `seed` is mix64(seed + n * kGamma), so any element's
+// random word is computed directly from its index, in any order, on any thread.
+constexpr std::uint64_t kGamma = 0x9E3779B97F4A7C15ULL;
+
+inline std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// Element i is kept when its 32-bit word is below `threshold`; words are the two halves of the 64-bit output for
+// the pair i / 2, so one hash serves two elements.
+struct KeepRule {
+  std::uint64_t seed = 0;
+  std::uint32_t threshold = 0;
+  float scale = 1.0F;
+
+  static KeepRule with_seed(std::uint64_t seed, double p) {
+    KeepRule rule;
+    rule.seed = seed;
+    const double keep = std::ldexp(1.0 - p, 32);
+    rule.threshold = keep >= 4294967295.0 ? 0xFFFFFFFFU : static_cast<std::uint32_t>(keep);
+    rule.scale = static_cast<float>(1.0 / (1.0 - p));
+    return rule;
+  }
+
+  // A fresh seed from the default CPU generator, under its lock as LibTorch's own samplers take it.
+  static KeepRule draw(double p) {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::uint64_t seed = 0;
+    {
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      seed = generator.get<at::CPUGeneratorImpl>()->random64();
+    }
+    return with_seed(seed, p);
+  }
+};
+
+// The random words of pairs [first_pair, first_pair + pairs): the hot loop, built for AVX-512 and AVX2 beside the
+// baseline and picked at load time (the library itself is compiled for baseline x86-64, where this loop would run
+// scalar 64-bit multiplies), and compiled at -O3 (CMakeLists.txt) so that GCC vectorises it.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void pair_words(std::uint64_t seed, std::int64_t first_pair, std::int64_t pairs, std::uint64_t* words) {
+  for (std::int64_t k = 0; k < pairs; ++k) {
+    words[k] = mix64(seed + static_cast<std::uint64_t>(first_pair + k + 1) * kGamma);
+  }
+}
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "element 2k reads the low half of pair k's word through a uint32 view");
+
+enum class Pass { kForward, kForwardRelu, kBackwardRelu };
+
+// out[i] for i in [0, n): the masked, scaled input (kForward; its own backward), the same after a ReLU
+// (kForwardRelu), or the fused ReLU's backward: the scaled gradient where the saved output is positive
+// (kBackwardRelu, which needs no words). In parallel over blocks of element pairs. Each element is multiplied by a
+// selected factor (scale or 0) rather than selected itself, so that GCC vectorises the loops (as at::dropout, a NaN
+// input stays NaN where dropped).
+template <Pass kPass, typename scalar_t>
+void masked_pass(const scalar_t* in, const scalar_t* out_saved, scalar_t* out, std::int64_t n, const KeepRule& rule) {
+  constexpr std::int64_t kBlockPairs = 1024;
+  const std::int64_t pairs = (n + 1) / 2;
+  at::parallel_for(0, pairs, at::internal::GRAIN_SIZE / 2, [&](std::int64_t begin, std::int64_t end) {
+    // Locals, not captures: a float captured by reference might alias the output, which stops vectorisation.
+    const float scale = rule.scale;
+    const std::uint32_t threshold = rule.threshold;
+    std::uint64_t block_words[kBlockPairs];
+    for (std::int64_t block = begin; block < end; block += kBlockPairs) {
+      const std::int64_t block_pairs = std::min(kBlockPairs, end - block);
+      const std::int64_t first = 2 * block;
+      const std::int64_t count = std::min(2 * block_pairs, n - first);
+      const scalar_t* x = in + first;
+      scalar_t* y = out + first;
+      if constexpr (kPass == Pass::kBackwardRelu) {
+        const scalar_t* saved = out_saved + first;
+        for (std::int64_t i = 0; i < count; ++i) {
+          y[i] = static_cast<scalar_t>(static_cast<float>(x[i]) * (static_cast<float>(saved[i]) > 0.0F ? scale : 0.0F));
+        }
+      } else {
+        pair_words(rule.seed, block, block_pairs, block_words);
+        std::uint32_t words[2 * kBlockPairs];
+        std::memcpy(words, block_words, sizeof words);
+        for (std::int64_t i = 0; i < count; ++i) {
+          float value = static_cast<float>(x[i]);
+          if constexpr (kPass == Pass::kForwardRelu) value = std::max(value, 0.0F);
+          y[i] = static_cast<scalar_t>(value * (words[i] < threshold ? scale : 0.0F));
+        }
+      }
+    }
+  });
+}
+
+template <Pass kPass>
+torch::Tensor run_pass(const torch::Tensor& input, const torch::Tensor& saved_output, const KeepRule& rule) {
+  const auto in = input.contiguous();
+  const auto saved = saved_output.defined() ? saved_output.contiguous() : saved_output;
+  auto out = at::empty_like(in, at::MemoryFormat::Contiguous);
+  AT_DISPATCH_FLOATING_TYPES_AND2(at::kBFloat16, at::kHalf, in.scalar_type(), "counter_dropout", [&] {
+    masked_pass<kPass, scalar_t>(in.data_ptr<scalar_t>(), saved.defined() ? saved.data_ptr<scalar_t>() : nullptr,
+                                 out.data_ptr<scalar_t>(), in.numel(), rule);
+  });
+  return out;
+}
+
+// The autograd node: nothing but the seed is kept for plain dropout, whose backward is the same masked pass over the
+// incoming gradient; the fused ReLU keeps its output (which the next layer keeps anyway for its own backward).
+class CounterDropoutFunction : public torch::autograd::Function<CounterDropoutFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& x, double p,
+                               bool relu) {
+    const auto rule = KeepRule::draw(p);
+    auto out = relu ? run_pass<Pass::kForwardRelu>(x, {}, rule) : run_pass<Pass::kForward>(x, {}, rule);
+    context->saved_data["seed"] = static_cast<std::int64_t>(rule.seed);
+    context->saved_data["p"] = p;
+    context->saved_data["relu"] = relu;
+    if (relu) context->save_for_backward({out});
+    return out;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* context,
+                                               torch::autograd::tensor_list gradients) {
+    const auto& gradient = gradients[0];
+    torch::Tensor input_gradient;
+    if (gradient.defined()) {
+      const auto rule = KeepRule::with_seed(static_cast<std::uint64_t>(context->saved_data["seed"].toInt()),
+                                            context->saved_data["p"].toDouble());
+      input_gradient = context->saved_data["relu"].toBool()
+                           ? run_pass<Pass::kBackwardRelu>(gradient, context->get_saved_variables()[0], rule)
+                           : run_pass<Pass::kForward>(gradient, {}, rule);
+    }
+    return {input_gradient, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+void check_probability(double p) {
+  if (!(p >= 0.0 && p <= 1.0)) {
+    throw std::invalid_argument("dropout probability " + std::to_string(p) + " is not in [0, 1]");
+  }
+}
+
+torch::Tensor apply_dropout(const torch::Tensor& x, double p, bool relu) {
+  check_probability(p);
+  const auto source = [&] { return relu ? at::relu(x) : x; };
+  if (p == 0.0) return source();
+  if (p == 1.0) return source().mul(0.0);
+  if (!x.device().is_cpu()) return at::dropout(source(), p, /*train=*/true);
+  return CounterDropoutFunction::apply(x, p, relu);
+}
+
+}  // namespace
+
+torch::Tensor counter_dropout(const torch::Tensor& x, double p) { return apply_dropout(x, p, /*relu=*/false); }
+
+torch::Tensor counter_relu_dropout(const torch::Tensor& x, double p) { return apply_dropout(x, p, /*relu=*/true); }
+
+CounterDropoutImpl::CounterDropoutImpl(double p) : p_(0.0) { set_p(p); }
+
+void CounterDropoutImpl::set_p(double p) {
+  check_probability(p);
+  p_ = p;
+}
+
+torch::Tensor CounterDropoutImpl::forward(const torch::Tensor& x) {
+  return is_training() ? counter_dropout(x, p_) : x;
+}
+
+torch::Tensor CounterDropoutImpl::forward_relu(const torch::Tensor& x) {
+  return is_training() ? counter_relu_dropout(x, p_) : at::relu(x);
+}
+
+}  // namespace skelaug::models
