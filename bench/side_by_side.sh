@@ -25,3 +25,6 @@ if ! "$python" -c 'import torch' 2>/dev/null; then
   exit 2
 fi
 args=("$@")
+# Both sides run under the caller's OpenMP wait policy. libgomp's default (unset) spins idle OpenMP threads on cores
+# that OpenBLAS's threads need; `skelaug` itself applies PASSIVE unless told otherwise, so compare under both.
+echo "OMP_WAIT_POLICY (both sides): ${OMP_WAIT_POLICY:-unset (the libgomp default: spinning)}"

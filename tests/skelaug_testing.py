@@ -9,12 +9,13 @@ SOURCE_DIR = os.environ.get("SKELAUG_SOURCE_DIR", os.getcwd())
 MPIEXEC = os.environ.get("MPIEXEC", "mpirun")
 
 
-def run(args, ranks=None, cwd=None, timeout=240):
-    """Runs skelaug with `args`; under `mpirun -np ranks` when ranks is given. Returns the CompletedProcess."""
+def run(args, ranks=None, cwd=None, timeout=240, env=None):
+    """Runs skelaug with `args`; under `mpirun -np ranks` when ranks is given; in `env` when given, else in this
+    process's environment. Returns the CompletedProcess."""
     command = [SKELAUG] + list(args)
     if ranks is not None:
         command = [MPIEXEC, "--oversubscribe", "-np", str(ranks)] + command
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def error_lines(stderr):

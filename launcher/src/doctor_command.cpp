@@ -11,6 +11,7 @@
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/doctor.h"
 #include "skelaug/launcher/job.h"
+#include "openmp_wait_policy.h"
 
 namespace skelaug::launcher {
 namespace {
@@ -137,6 +138,10 @@ int run_doctor(Job& job) {
   job.record({{"event", "matmul"}, {"size", config.get_int("doctor.matmul_size")}, {"gflops_per_rank", all_gflops}});
   if (job.binding().blas.rfind("reference", 0) == 0) {
     SKELAUG_LOG(kWarning) << "doctor: LibTorch runs on the reference BLAS; install libopenblas0-pthread";
+  }
+  if (const auto policy = openmp_wait_policy_report(); job.binding().threads > 1 && policy.rfind("PASSIVE", 0) != 0) {
+    SKELAUG_LOG(kWarning) << "doctor: OpenMP wait policy " << policy
+                          << "; spinning OpenMP threads slow OpenBLAS's on shared cores (OMP_WAIT_POLICY=PASSIVE)";
   }
 
   if (failures != 0) {

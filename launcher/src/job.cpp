@@ -11,6 +11,7 @@
 #include "skelaug/dist/diagnostic_environment.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
+#include "openmp_wait_policy.h"
 
 namespace skelaug::launcher {
 namespace {
@@ -20,9 +21,11 @@ void log_start(const Job& job, const dist::MpiEnvironment& mpi) {
   const auto& binding = job.binding();
   SKELAUG_LOG(kInfo) << fmt::format("run directory {}", job.run().root().string());
   SKELAUG_LOG(kInfo) << fmt::format(
-      "rank {}/{} on {} (node rank {}/{} from {}, {} node(s)): backend {}, device {}, {} thread(s), BLAS {}",
+      "rank {}/{} on {} (node rank {}/{} from {}, {} node(s)): backend {}, device {}, {} thread(s), BLAS {}, "
+      "OpenMP wait policy {}",
       layout.rank, layout.world_size, layout.hostname, layout.local_rank, layout.local_size,
-      layout.local_rank_source, layout.node_count, binding.backend, binding.device, binding.threads, binding.blas);
+      layout.local_rank_source, layout.node_count, binding.backend, binding.device, binding.threads, binding.blas,
+      openmp_wait_policy_report());
   for (const auto& [name, value] : dist::diagnostic_environment()) {
     SKELAUG_LOG(kInfo) << fmt::format("env {}={}", name, value);
   }

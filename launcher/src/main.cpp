@@ -7,9 +7,11 @@
 #include "skelaug/core/logging.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/job.h"
+#include "openmp_wait_policy.h"
 
 int main(int argc, char** argv) {
   using namespace skelaug;
+  launcher::adopt_passive_openmp_wait(argv);  // may re-execute this program: before anything else runs
   CLI::App app{"skelaug: generative data augmentation for skeleton-based action recognition", "skelaug"};
   app.set_version_flag("--version", [] { return launcher::version_report(); });
   launcher::GlobalOptions options;

@@ -5,6 +5,7 @@
 #include "skelaug/core/build_info.h"
 #include "skelaug/dist/mpi_environment.h"
 #include "skelaug/launcher/command_registry.h"
+#include "openmp_wait_policy.h"
 
 namespace skelaug::launcher {
 
@@ -20,8 +21,10 @@ std::string version_report() {
       "LibTorch {}\n"
       "CUDA: {}\n"
       "NCCL: {}\n"
-      "MPI: {}",
-      build.version, build.build_type, TORCH_VERSION, cuda, nccl, dist::MpiEnvironment::library_version());
+      "MPI: {}\n"
+      "OpenMP wait policy: {}",
+      build.version, build.build_type, TORCH_VERSION, cuda, nccl, dist::MpiEnvironment::library_version(),
+      openmp_wait_policy_report());
 }
 
 }  // namespace skelaug::launcher

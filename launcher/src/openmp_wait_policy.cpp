@@ -1,0 +1,48 @@
+#include "openmp_wait_policy.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace skelaug::launcher {
+namespace {
+
+constexpr const char* kPolicy = "OMP_WAIT_POLICY";
+// Set beside the policy before re-executing, so the new process can tell its policy came from skelaug.
+constexpr const char* kDefaultedMarker = "SKELAUG_OMP_WAIT_POLICY_DEFAULTED";
+
+std::string& exec_failure() {
+  static std::string failure;
+  return failure;
+}
+
+}  // namespace
+
+void adopt_passive_openmp_wait(char** argv) {
+  if (std::getenv(kPolicy) != nullptr) return;
+  if (::setenv(kPolicy, "PASSIVE", 1) != 0 || ::setenv(kDefaultedMarker, "1", 1) != 0) {
+    exec_failure() = std::string("setenv: ") + std::strerror(errno);
+    return;
+  }
+  ::execv("/proc/self/exe", argv);
+  // Still here: exec failed. Carry on under libgomp's default, and say so in the logs (the variable now set in this
+  // process's environment changes nothing for the libgomp already loaded).
+  exec_failure() = std::string("re-executing /proc/self/exe: ") + std::strerror(errno);
+  ::unsetenv(kPolicy);
+  ::unsetenv(kDefaultedMarker);
+}
+
+std::string openmp_wait_policy_report() {
+  if (!exec_failure().empty()) {
+    return "libgomp default (spinning): skelaug could not apply PASSIVE (" + exec_failure() +
+           "); set OMP_WAIT_POLICY=PASSIVE yourself";
+  }
+  const char* policy = std::getenv(kPolicy);
+  if (policy == nullptr) return "libgomp default (spinning)";
+  return std::string(policy) + (std::getenv(kDefaultedMarker) != nullptr ? " (skelaug's default)"
+                                                                         : " (from the environment)");
+}
+
+}  // namespace skelaug::launcher
