@@ -27,4 +27,4 @@ fi
 args=("$@")
 # Both sides run under the caller's OpenMP wait policy. libgomp's default (unset) spins idle OpenMP threads on cores
 # that OpenBLAS's threads need; `skelaug` itself applies PASSIVE unless told otherwise, so compare under both.
-echo "OMP_WAIT_POLICY (both sides): ${OMP_WAIT_POLICY:-unset (the libgomp default: spinning)}"
+echo "OMP_WAIT_POLICY (both sides): ${OMP_WAIT_POLICY:-unset, the libgomp default: idle threads spin (skelaug runs PASSIVE)}"
