@@ -19,6 +19,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def needs_mask(padding):
+    """As the C++ generator: skip the attention mask when no frame is padded, checked on the CPU only (on a GPU the
+    check would wait for the device)."""
+    return padding.device.type != "cpu" or bool(padding.any())
+
+
 def masked_mean(values, mask):
     """Mean over the real frames of [B, T, D] with mask [B, T]."""
     weights = mask.unsqueeze(-1).to(values.dtype)
@@ -148,7 +154,7 @@ class Generator(nn.Module):
                                             src_key_padding_mask=exemplar_mask.le(0.5)).transpose(0, 1)
         else:
             encoded, padding = encoded_in, exemplar_mask.le(0.5)
-            padding = padding if padding.any() else None
+            padding = padding if needs_mask(padding) else None
             for layer in self.semantic_encoder:
                 encoded = layer(encoded, padding)
         pooled = masked_mean(encoded, exemplar_mask)
@@ -161,7 +167,7 @@ class Generator(nn.Module):
             sequence = torch.cat([token, frames], 1).transpose(0, 1)  # [1 + T, B, D]
             decoded = self.decoder(sequence, token.transpose(0, 1), tgt_key_padding_mask=padding).transpose(0, 1)
         else:
-            decoded, padding = torch.cat([token, frames], 1), padding if padding.any() else None
+            decoded, padding = torch.cat([token, frames], 1), padding if needs_mask(padding) else None
             for layer in self.decoder:
                 decoded = layer(decoded, token, padding)
         return self.frames_out(decoded[:, 1:1 + length])

@@ -17,10 +17,12 @@ torch::Tensor masked_mean(const torch::Tensor& values, const torch::Tensor& mask
   return (values * weights).sum(1) / weights.sum(1).clamp_min(1.0);
 }
 
-// Key padding for attention, or an undefined tensor when every frame is real (the usual training batch), which lets
-// the attention skip its mask entirely.
+// Key padding for attention. On the CPU it is an undefined tensor when every frame is real (the usual training batch
+// and every sampling step), which lets the attention skip its mask entirely. On a GPU the mask is always applied:
+// finding out whether any frame is padded would wait for the device, once per forward and so once per sampling step.
 torch::Tensor key_padding(const torch::Tensor& mask) {
   const auto padded = mask.le(0.5);
+  if (!mask.device().is_cpu()) return padded;
   return padded.any().item<bool>() ? padded : torch::Tensor();
 }
 
