@@ -6,7 +6,8 @@
 //                             [--dropout 0.1] [--device cpu|cuda] [--precision float32|bf16]
 // (a) Training step: generator_loss (masked L2 on x0 + label-smoothed auxiliary CE) forward, backward and an AdamW
 //     step; median over --steps steps after --warmup, and sequences/s at that median.
-// (b) Sampling throughput in clips/s (batch --sample-batch, eval mode, exemplar conditioning): DDIM with
+// (b) Sampling throughput in clips/s (batch --sample-batch, eval mode, exemplar conditioning, the exemplar's condition
+//     computed once per run as skelaug's sampler does): DDIM with
 //     --ddim-steps steps, run in full; DDPM-1000 estimated from --ddpm-steps ancestral DDPM steps (the reverse process
 //     from timestep ddpm-steps - 1 down to 0, the same per-step work as any DDPM step) scaled to 1000 steps, unless
 //     --ddpm-steps is 1000, which runs the whole sampler.
@@ -178,11 +179,15 @@ int main(int argc, char** argv) {
     const auto labels = torch::randint(0, m.num_classes, {batch}, on_device.dtype(torch::kLong));
     const auto exemplar = torch::randn({batch, clip, features}, on_device);
     const auto exemplar_mask = torch::ones({batch, clip}, on_device);
-    const auto mask = torch::ones({batch, clip}, on_device);
     model->eval();
+    // generate()'s own predictor: the exemplar's condition is computed once, not at every step.
+    const auto network = [&] {
+      const training::AutocastGuard autocast(device, precision);
+      return models::make_x0_predictor(model, labels, exemplar, exemplar_mask, clip, /*guidance=*/1.0);
+    }();
     const models::X0Predictor predict = [&](const at::Tensor& x_t, const at::Tensor& t) {
       const training::AutocastGuard autocast(device, precision);
-      return model->forward(x_t, t, labels, exemplar, exemplar_mask, mask).to(torch::kFloat);
+      return network(x_t, t).to(torch::kFloat);
     };
     // Whole-sampler runs (generate) call the model directly, so they run under one guard for the whole run.
     {  // warm-up: one network evaluation

@@ -147,7 +147,9 @@ class Generator(nn.Module):
         return self.timestep_embedding(torch.arange(length, dtype=torch.long, device=self.frames_in.weight.device))
 
     def forward(self, x_t, t, labels, exemplar, exemplar_mask, mask):
-        batch, length = x_t.shape[0], x_t.shape[1]
+        return self.denoise(x_t, t, self.condition(labels, exemplar, exemplar_mask), mask)
+
+    def condition(self, labels, exemplar, exemplar_mask):
         encoded_in = self.exemplar_in(exemplar) + self.positional_encoding(exemplar.shape[1]).unsqueeze(0)
         if self.layers == "torch":
             encoded = self.semantic_encoder(encoded_in.transpose(0, 1),
@@ -159,7 +161,10 @@ class Generator(nn.Module):
                 encoded = layer(encoded, padding)
         pooled = masked_mean(encoded, exemplar_mask)
         one_hot = F.one_hot(labels, self.classes).to(pooled.dtype)
-        condition = self.condition_in(torch.cat([pooled, one_hot], 1))
+        return self.condition_in(torch.cat([pooled, one_hot], 1))
+
+    def denoise(self, x_t, t, condition, mask):
+        batch, length = x_t.shape[0], x_t.shape[1]
         token = (condition + self.time_mlp(self.timestep_embedding(t))).unsqueeze(1)  # [B, 1, D]
         frames = self.frames_in(x_t) + self.positional_encoding(length).unsqueeze(0)
         padding = torch.cat([torch.zeros(batch, 1, dtype=torch.bool, device=mask.device), mask.le(0.5)], 1)
@@ -277,7 +282,8 @@ def main():
     p.add_argument("--clip", type=int, default=48)
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--layers", choices=["torch", "skelaug"], default="torch",
-                   help="torch: PyTorch's Transformer layers (the paper's code); skelaug: the C++ layers' formulation")
+                   help="torch: PyTorch's Transformer layers, the whole network at every sampling step (the paper's "
+                        "code); skelaug: the C++ layers' formulation, the exemplar's condition once per sampling run")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--precision", choices=["float32", "bf16"], default="float32",
                    help="bf16: forward passes under bf16 autocast, as the C++ --precision bf16")
@@ -341,9 +347,16 @@ def main():
     exemplar_mask = torch.ones(batch, clip, device=device)
     model.eval()
 
+    # The paper's code runs the whole network at every step; the C++ formulation computes the exemplar's condition
+    # once per run (it depends on neither x_t nor t), as skelaug's sampler does.
+    with torch.no_grad(), autocast():
+        condition = model.condition(labels, exemplar, exemplar_mask) if a.layers == "skelaug" else None
+
     def predict(x_t, t):
         with autocast():
-            return model(x_t, t, labels, exemplar, exemplar_mask, exemplar_mask).float()
+            if condition is None:
+                return model(x_t, t, labels, exemplar, exemplar_mask, exemplar_mask).float()
+            return model.denoise(x_t, t, condition, exemplar_mask).float()
 
     with torch.no_grad():  # warm-up: one network evaluation
         predict(torch.randn(batch, clip, features, device=device),

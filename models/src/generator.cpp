@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "skelaug/models/dropout.h"
 #include "skelaug/models/skeleton_features.h"
 #include "skelaug/models/transformer_layers.h"
 
@@ -69,20 +70,25 @@ torch::Tensor GeneratorImpl::positional_encoding(std::int64_t length) const {
 torch::Tensor GeneratorImpl::forward(const torch::Tensor& x_t, const torch::Tensor& t, const torch::Tensor& labels,
                                      const torch::Tensor& exemplar, const torch::Tensor& exemplar_mask,
                                      const torch::Tensor& mask) {
+  return denoise(x_t, t, condition(labels, exemplar, exemplar_mask), mask);
+}
+
+torch::Tensor GeneratorImpl::condition(const torch::Tensor& labels, const torch::Tensor& exemplar,
+                                       const torch::Tensor& exemplar_mask) {
+  if (options_.conditioning == Conditioning::kLabel) return label_embedding->forward(labels);
+  // Padded exemplar frames are masked out of attention and pooling.
+  auto encoded = exemplar_in->forward(exemplar) + positional_encoding(exemplar.size(1)).unsqueeze(0);
+  const auto padding = key_padding(exemplar_mask);
+  for (const auto& layer : *semantic_encoder) encoded = layer->as<EncoderLayer>()->forward(encoded, padding);
+  const auto pooled = masked_mean(encoded, exemplar_mask);
+  const auto one_hot = torch::one_hot(labels, options_.num_classes).to(pooled.scalar_type());
+  return condition_in->forward(torch::cat({pooled, one_hot}, 1));
+}
+
+torch::Tensor GeneratorImpl::denoise(const torch::Tensor& x_t, const torch::Tensor& t, const torch::Tensor& condition,
+                                     const torch::Tensor& mask) {
   const auto batch = x_t.size(0);
   const auto length = x_t.size(1);
-  torch::Tensor condition;
-  if (options_.conditioning == Conditioning::kExemplar) {
-    // Padded exemplar frames are masked out of attention and pooling.
-    auto encoded = exemplar_in->forward(exemplar) + positional_encoding(exemplar.size(1)).unsqueeze(0);
-    const auto padding = key_padding(exemplar_mask);
-    for (const auto& layer : *semantic_encoder) encoded = layer->as<EncoderLayer>()->forward(encoded, padding);
-    const auto pooled = masked_mean(encoded, exemplar_mask);
-    const auto one_hot = torch::one_hot(labels, options_.num_classes).to(pooled.scalar_type());
-    condition = condition_in->forward(torch::cat({pooled, one_hot}, 1));
-  } else {
-    condition = label_embedding->forward(labels);
-  }
   const auto token = (condition + time_mlp->forward(timestep_embedding(t))).unsqueeze(1);  // [B, 1, D]
   const auto frames = frames_in->forward(x_t) + positional_encoding(length).unsqueeze(0);
   auto decoded = torch::cat({token, frames}, 1);  // [B, 1 + T, D]
@@ -90,6 +96,18 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& x_t, const torch::Tens
   if (padding.defined()) padding = torch::cat({torch::zeros({batch, 1}, padding.options()), padding}, 1);
   for (const auto& layer : *decoder) decoded = layer->as<DecoderLayer>()->forward(decoded, token, padding);
   return frames_out->forward(decoded.narrow(1, 1, length));
+}
+
+bool GeneratorImpl::condition_is_deterministic() const {
+  if (options_.conditioning == Conditioning::kLabel) return true;  // an embedding lookup
+  // In eval mode nothing draws noise; sampling-time dropout puts only the CounterDropout modules back in training
+  // mode, and those draw nothing at probability 0.
+  for (const auto& module : semantic_encoder->modules(/*include_self=*/true)) {
+    if (!module->is_training()) continue;
+    const auto* dropout = dynamic_cast<const CounterDropoutImpl*>(module.get());
+    if (dropout == nullptr || dropout->p() > 0) return false;
+  }
+  return true;
 }
 
 torch::Tensor GeneratorImpl::normalised_features(const torch::Tensor& joints) const {

@@ -20,22 +20,39 @@ void set_sampling_dropout(GeneratorImpl& model, double dropout) {
   }
 }
 
+X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const at::Tensor& exemplar,
+                              const at::Tensor& exemplar_mask, std::int64_t length, double guidance) {
+  const auto& architecture = model->options();
+  const auto batch = labels.size(0);
+  const auto mask =
+      torch::ones({batch, length}, torch::TensorOptions().dtype(torch::kFloat).device(labels.device()));
+  const bool guide = architecture.conditioning == Conditioning::kLabel && guidance != 1.0;
+  const auto no_label = torch::full_like(labels, architecture.num_classes);
+  // The conditions for every step, or undefined tensors when each step must draw its own dropout noise.
+  at::Tensor conditional, unconditional;
+  if (model->condition_is_deterministic()) {
+    at::NoGradGuard no_grad;
+    conditional = model->condition(labels, exemplar, exemplar_mask);
+    if (guide) unconditional = model->condition(no_label, exemplar, exemplar_mask);
+  }
+  return [=](const at::Tensor& x_t, const at::Tensor& t) mutable {
+    const auto predict = [&](const at::Tensor& cached, const at::Tensor& step_labels) {
+      const auto condition = cached.defined() ? cached : model->condition(step_labels, exemplar, exemplar_mask);
+      return model->denoise(x_t, t, condition, mask);
+    };
+    auto x0 = predict(conditional, labels);
+    if (!guide) return x0;
+    return guided_x0(x0, predict(unconditional, no_label), guidance);
+  };
+}
+
 at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& labels,
                     const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
                     const GenerationOptions& options, const SamplingProgress& progress) {
-  const auto& architecture = model->options();
-  const auto batch = labels.size(0);
-  const auto device = labels.device();
-  const auto mask = torch::ones({batch, length}, torch::TensorOptions().dtype(torch::kFloat).device(device));
-  const bool guide = architecture.conditioning == Conditioning::kLabel && options.guidance != 1.0;
-  const auto no_label = torch::full_like(labels, architecture.num_classes);
   torch::manual_seed(options.sampler.seed);  // the dropout masks
-  const X0Predictor predict = [&](const at::Tensor& x_t, const at::Tensor& t) {
-    auto conditional = model->forward(x_t, t, labels, exemplar, exemplar_mask, mask);
-    if (!guide) return conditional;
-    return guided_x0(conditional, model->forward(x_t, t, no_label, exemplar, exemplar_mask, mask), options.guidance);
-  };
-  return sample(schedule, predict, {batch, length, architecture.feature_width()}, device, options.sampler, progress);
+  const auto predict = make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance);
+  return sample(schedule, predict, {labels.size(0), length, model->options().feature_width()}, labels.device(),
+                options.sampler, progress);
 }
 
 }  // namespace skelaug::models

@@ -150,5 +150,62 @@ TEST(SamplingDropout, ZeroIsDeterministicAboveZeroActs) {
   EXPECT_TRUE(torch::equal(dropped, generate(model, schedule, labels, {}, {}, 12, generation)));  // still seeded
 }
 
+
+// The sampler computes the exemplar's condition once per run when nothing in its path draws noise: every step must
+// still predict exactly what the whole network predicts, with and without guidance, and sampling-time dropout must
+// bring back the per-step encoder (its noise is drawn anew at every step).
+TEST(SamplingPredictor, ConditionComputedOnceEqualsTheWholeNetworkAtEveryStep) {
+  torch::manual_seed(5);
+  auto options = small(Conditioning::kExemplar);
+  options.dropout = 0.2;
+  Generator model(options);
+  EXPECT_FALSE(model->condition_is_deterministic());  // training mode
+  set_sampling_dropout(*model, 0.0);
+  EXPECT_TRUE(model->condition_is_deterministic());
+  const auto labels = torch::tensor({0, 3, 4}, torch::kLong);
+  const auto exemplar = torch::randn({3, 12, 66});
+  auto exemplar_mask = torch::ones({3, 12});
+  exemplar_mask.narrow(1, 9, 3).zero_();
+  const auto predict = make_x0_predictor(model, labels, exemplar, exemplar_mask, 12, 1.0);
+  for (const std::int64_t step : {999, 400, 0}) {
+    const auto x_t = torch::randn({3, 12, 66});
+    const auto t = torch::full({3}, step, torch::kLong);
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::allclose(predict(x_t, t),
+                                model->forward(x_t, t, labels, exemplar, exemplar_mask, torch::ones({3, 12})), 1e-6,
+                                1e-6))
+        << "t=" << step;
+  }
+  set_sampling_dropout(*model, 0.3);
+  EXPECT_FALSE(model->condition_is_deterministic());
+  const auto noisy = make_x0_predictor(model, labels, exemplar, exemplar_mask, 12, 1.0);
+  const auto x_t = torch::randn({3, 12, 66});
+  const auto t = torch::full({3}, 10, torch::kLong);
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(6);
+  const auto first = noisy(x_t, t);
+  torch::manual_seed(6);
+  const auto encoder_noise_only = model->denoise(x_t, t, model->condition(labels, exemplar, exemplar_mask),
+                                                 torch::ones({3, 12}));
+  EXPECT_TRUE(torch::allclose(first, encoder_noise_only, 1e-6, 1e-6));  // the same draws in the same order
+}
+
+TEST(SamplingPredictor, GuidedLabelModeEqualsTwoWholeNetworkPasses) {
+  torch::manual_seed(7);
+  Generator model(small(Conditioning::kLabel));
+  set_sampling_dropout(*model, 0.0);
+  EXPECT_TRUE(model->condition_is_deterministic());
+  const auto labels = torch::tensor({1, 2}, torch::kLong);
+  const auto no_label = torch::full({2}, 5, torch::kLong);
+  const auto predict = make_x0_predictor(model, labels, {}, {}, 12, 2.5);
+  const auto x_t = torch::randn({2, 12, 66});
+  const auto t = torch::tensor({3, 700}, torch::kLong);
+  const auto ones = torch::ones({2, 12});
+  torch::NoGradGuard no_grad;
+  const auto expected = guided_x0(model->forward(x_t, t, labels, {}, {}, ones),
+                                  model->forward(x_t, t, no_label, {}, {}, ones), 2.5);
+  EXPECT_TRUE(torch::allclose(predict(x_t, t), expected, 1e-6, 1e-6));
+}
+
 }  // namespace
 }  // namespace skelaug::models

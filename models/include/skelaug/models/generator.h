@@ -47,6 +47,15 @@ class GeneratorImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const torch::Tensor& labels,
                         const torch::Tensor& exemplar, const torch::Tensor& exemplar_mask,
                         const torch::Tensor& mask);
+
+  // forward() in its two parts: the condition [B, D] depends only on the labels and the exemplar, not on x_t or t,
+  // so a sampler whose condition is deterministic (condition_is_deterministic) computes it once for every step.
+  torch::Tensor condition(const torch::Tensor& labels, const torch::Tensor& exemplar,
+                          const torch::Tensor& exemplar_mask);
+  torch::Tensor denoise(const torch::Tensor& x_t, const torch::Tensor& t, const torch::Tensor& condition,
+                        const torch::Tensor& mask);
+  // False while some layer of the condition's path would draw dropout noise (training, or sampling-time dropout).
+  bool condition_is_deterministic() const;
   // Class logits of clips of features [B, T, F] with mask [B, T].
   torch::Tensor classify(const torch::Tensor& features, const torch::Tensor& mask);
 

@@ -18,6 +18,13 @@ at::Tensor guided_x0(const at::Tensor& conditional, const at::Tensor& unconditio
 // paper's released code means to do this but wires the probability to 0; here it really acts.
 void set_sampling_dropout(GeneratorImpl& model, double dropout);
 
+// The x0 predictor a sampler calls at every step for clips of `length` frames, all real: the model's forward, with
+// classifier-free guidance in label mode when `guidance` != 1. The condition (the 8-layer semantic encoder over the
+// exemplar, in exemplar mode) does not depend on the step, so it is computed here, once, when it is deterministic
+// (no sampling-time dropout), and at every step otherwise; both give the same clips for the same seed.
+X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const at::Tensor& exemplar,
+                              const at::Tensor& exemplar_mask, std::int64_t length, double guidance);
+
 // Generates clips (normalised features [B, length, F]) for `labels` [B] and, in exemplar mode, `exemplar` [B, T, F]
 // with `exemplar_mask` [B, T]. Dropout noise comes from LibTorch's generator, seeded from options.sampler.seed, so
 // the same options give the same clips.
