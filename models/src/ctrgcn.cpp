@@ -69,46 +69,17 @@ class ChannelTopologyGraphConvImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ChannelTopologyGraphConv);
 
-// One stage (the paper's TCN_GCN_unit): refinement graph convolution, multi-scale temporal convolution (kernel 5,
-// dilations 1 and 2, a max-pool and a 1x1 branch, each ending in BN) with the stage's stride, the stage residual,
-// ReLU.
-class CtrgcnBlockImpl : public torch::nn::Module {
- public:
-  CtrgcnBlockImpl(const StageSpec& stage, const torch::Tensor& partition)
-      : stride_(stage.stride), residual_(stage.residual) {
-    graph_conv_ = register_module("graph_conv",
-                                  ChannelTopologyGraphConv(stage.in_channels, stage.out_channels, partition));
-    MultiScaleTemporalOptions temporal;
-    temporal.style = MultiScaleTemporalOptions::Style::kBranchNorm;
-    temporal.kernel_size = 5;
-    temporal.dilations = {1, 2};
-    temporal.stride = stage.stride;
-    temporal_conv_ = register_module("temporal_conv",
-                                     MultiScaleTemporalConv(stage.out_channels, stage.out_channels, temporal));
-    if (stage.residual && (stage.in_channels != stage.out_channels || stage.stride != 1)) {
-      projection_ = register_module("projection",
-                                    TemporalConv(stage.in_channels, stage.out_channels, 1, stage.stride));
-    }
-    init_conv_kaiming_fan_out(*temporal_conv_);
-    if (projection_) init_conv_kaiming_fan_out(*projection_);
-  }
+// A stage (the paper's TCN_GCN_unit): the refinement graph convolution, then the multi-scale temporal convolution
+// (kernel 5, dilations 1 and 2, a max-pool and a 1x1 branch, each ending in BN), initialised as CTR-GCN's code does.
+using CtrgcnBlock = GcnStage<ChannelTopologyGraphConv>;
 
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& frame_mask) {
-    auto y = temporal_conv_->forward(graph_conv_->forward(x, frame_mask), frame_mask);
-    if (residual_) y = y + (projection_ ? projection_->forward(x, frame_mask) : x);
-    return torch::relu(y);
-  }
-
-  std::int64_t stride() const { return stride_; }
-
- private:
-  std::int64_t stride_;
-  bool residual_;
-  ChannelTopologyGraphConv graph_conv_{nullptr};
-  MultiScaleTemporalConv temporal_conv_{nullptr};
-  TemporalConv projection_{nullptr};
-};
-TORCH_MODULE(CtrgcnBlock);
+MultiScaleTemporalOptions ctrgcn_temporal() {
+  MultiScaleTemporalOptions temporal;
+  temporal.style = MultiScaleTemporalOptions::Style::kBranchNorm;
+  temporal.kernel_size = 5;
+  temporal.dilations = {1, 2};
+  return temporal;
+}
 
 // CTR-GCN normalises the input with separate statistics per body slot ('MVC').
 class Ctrgcn : public StackedGcnRecognizer<CtrgcnBlock> {
@@ -116,7 +87,10 @@ class Ctrgcn : public StackedGcnRecognizer<CtrgcnBlock> {
   explicit Ctrgcn(const RecognizerOptions& options) : StackedGcnRecognizer(options, /*per_body_norm=*/true) {
     const auto partition = spatial_partition(data::topology(options_.topology));
     const auto plan = gcn_stage_plan(options_);
-    for (std::size_t i = 0; i < plan.size(); ++i) add_block("block" + std::to_string(i + 1), CtrgcnBlock(plan[i], partition));
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      add_block("block" + std::to_string(i + 1),
+                CtrgcnBlock(plan[i], partition, ctrgcn_temporal(), /*kaiming_fan_out=*/true));
+    }
     add_head(plan.back().out_channels);
   }
 };

@@ -13,6 +13,7 @@
 // keeps frames 0, s, 2s, ... (what a 'same'-padded convolution with stride s keeps), so the mask follows with
 // stride_frame_mask.
 
+#include <ATen/Functions.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
@@ -145,6 +146,50 @@ TORCH_MODULE(MultiScaleTemporalConv);
 // Kaiming-normal (fan out) weights and zero bias for every Conv2d of `module`, and BN weight 1 / bias 0: the
 // initialisation CTR-GCN and MS-G3D's code apply.
 void init_conv_kaiming_fan_out(torch::nn::Module& module);
+
+// One stage of ST-GCN++ and CTR-GCN (PYSKL's unit, the paper's TCN_GCN_unit): the model's graph convolution, then the
+// multi-scale temporal convolution with the stage's stride, plus the stage residual (none at stage 1, identity when
+// shapes match, else a strided 1x1 convolution with BN), then ReLU. GraphConv is a module holder constructed from
+// (in_channels, out_channels, partition) with forward(x, frame_mask). kaiming_fan_out: re-initialise the temporal
+// convolution and the projection as CTR-GCN's code does.
+template <typename GraphConv>
+class GcnStageImpl : public torch::nn::Module {
+ public:
+  GcnStageImpl(const StageSpec& stage, const torch::Tensor& partition, MultiScaleTemporalOptions temporal,
+               bool kaiming_fan_out)
+      : stride_(stage.stride), residual_(stage.residual) {
+    graph_conv_ = register_module("graph_conv", GraphConv(stage.in_channels, stage.out_channels, partition));
+    temporal.stride = stage.stride;
+    temporal_conv_ = register_module("temporal_conv",
+                                     MultiScaleTemporalConv(stage.out_channels, stage.out_channels, temporal));
+    if (stage.residual && (stage.in_channels != stage.out_channels || stage.stride != 1)) {
+      projection_ = register_module("projection",
+                                    TemporalConv(stage.in_channels, stage.out_channels, 1, stage.stride));
+    }
+    if (kaiming_fan_out) {
+      init_conv_kaiming_fan_out(*temporal_conv_);
+      if (projection_) init_conv_kaiming_fan_out(*projection_);
+    }
+  }
+
+  // x [B, C, T, V] with its frame mask -> [B, out, ceil(T / stride), V].
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& frame_mask) {
+    auto y = temporal_conv_->forward(graph_conv_->forward(x, frame_mask), frame_mask);
+    if (residual_) y = y + (projection_ ? projection_->forward(x, frame_mask) : x);
+    return at::relu(y);
+  }
+
+  std::int64_t stride() const { return stride_; }
+
+ private:
+  std::int64_t stride_;
+  bool residual_;
+  GraphConv graph_conv_{nullptr};
+  MultiScaleTemporalConv temporal_conv_{nullptr};
+  TemporalConv projection_{nullptr};
+};
+template <typename GraphConv>
+using GcnStage = torch::nn::ModuleHolder<GcnStageImpl<GraphConv>>;
 
 // The outline ST-GCN++, CTR-GCN and MS-G3D share: input batch-norm, a stack of blocks (each may stride time, and the
 // frame mask strides with it), pooling over real frames, joints and bodies, then the classifier head. A model's

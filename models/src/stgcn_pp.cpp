@@ -29,7 +29,8 @@ class AdaptiveGraphConvImpl : public torch::nn::Module {
     }
   }
 
-  torch::Tensor forward(const torch::Tensor& x) {
+  // The frame mask is not needed: nothing here mixes frames.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& /*frame_mask*/) {
     const auto b = x.size(0), t = x.size(2), v = x.size(3);
     const auto per_subset = conv_->forward(x).view({b, subsets_, -1, t, v});
     const auto aggregated = torch::einsum("bkctv,kvw->bctw", {per_subset, graph_});
@@ -46,43 +47,16 @@ class AdaptiveGraphConvImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AdaptiveGraphConv);
 
-// One stage: graph convolution, then the multi-branch temporal convolution (with the stage's stride), plus the
-// stage residual (none at stage 1, identity when shapes match, else a strided 1x1 convolution with BN), then ReLU.
-class StgcnPlusPlusBlockImpl : public torch::nn::Module {
- public:
-  StgcnPlusPlusBlockImpl(const StageSpec& stage, const torch::Tensor& partition)
-      : stride_(stage.stride), residual_(stage.residual) {
-    graph_conv_ = register_module("graph_conv", AdaptiveGraphConv(stage.in_channels, stage.out_channels, partition));
-    MultiScaleTemporalOptions temporal;
-    temporal.style = MultiScaleTemporalOptions::Style::kPyskl;
-    temporal.kernel_size = 3;
-    temporal.dilations = {1, 2, 3, 4};
-    temporal.stride = stage.stride;
-    temporal_conv_ = register_module("temporal_conv",
-                                     MultiScaleTemporalConv(stage.out_channels, stage.out_channels, temporal));
-    if (stage.residual && (stage.in_channels != stage.out_channels || stage.stride != 1)) {
-      projection_ = register_module("projection",
-                                    TemporalConv(stage.in_channels, stage.out_channels, 1, stage.stride));
-    }
-  }
+// A stage: the adaptive graph convolution, then PYSKL's multi-branch temporal convolution (kernel 3, dilations 1-4).
+using StgcnPlusPlusBlock = GcnStage<AdaptiveGraphConv>;
 
-  // x [B, C, T, V] with its frame mask -> [B, out, ceil(T / stride), V].
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& frame_mask) {
-    auto y = temporal_conv_->forward(graph_conv_->forward(x), frame_mask);
-    if (residual_) y = y + (projection_ ? projection_->forward(x, frame_mask) : x);
-    return torch::relu(y);
-  }
-
-  std::int64_t stride() const { return stride_; }
-
- private:
-  std::int64_t stride_;
-  bool residual_;
-  AdaptiveGraphConv graph_conv_{nullptr};
-  MultiScaleTemporalConv temporal_conv_{nullptr};
-  TemporalConv projection_{nullptr};
-};
-TORCH_MODULE(StgcnPlusPlusBlock);
+MultiScaleTemporalOptions stgcn_pp_temporal() {
+  MultiScaleTemporalOptions temporal;
+  temporal.style = MultiScaleTemporalOptions::Style::kPyskl;
+  temporal.kernel_size = 3;
+  temporal.dilations = {1, 2, 3, 4};
+  return temporal;
+}
 
 // PYSKL's ST-GCN++ config keeps the default data_bn_type 'VC': input statistics shared by both bodies.
 class StgcnPlusPlus : public StackedGcnRecognizer<StgcnPlusPlusBlock> {
@@ -91,7 +65,8 @@ class StgcnPlusPlus : public StackedGcnRecognizer<StgcnPlusPlusBlock> {
     const auto partition = spatial_partition(data::topology(options_.topology));
     const auto plan = gcn_stage_plan(options_);
     for (std::size_t i = 0; i < plan.size(); ++i) {
-      add_block("block" + std::to_string(i + 1), StgcnPlusPlusBlock(plan[i], partition));
+      add_block("block" + std::to_string(i + 1),
+                StgcnPlusPlusBlock(plan[i], partition, stgcn_pp_temporal(), /*kaiming_fan_out=*/false));
     }
     add_head(plan.back().out_channels);
   }
