@@ -27,8 +27,8 @@ void adopt_passive_openmp_wait(char** argv) {
     return;
   }
   ::execv("/proc/self/exe", argv);
-  // Still here: exec failed. Carry on under libgomp's default, and say so in the logs (the variable now set in this
-  // process's environment changes nothing for the libgomp already loaded).
+  // Still here: exec failed. Carry on under the runtime's default, and say so in the logs (the variable set in this
+  // process's environment would change nothing for the OpenMP runtime already loaded).
   exec_failure() = std::string("re-executing /proc/self/exe: ") + std::strerror(errno);
   ::unsetenv(kPolicy);
   ::unsetenv(kDefaultedMarker);
@@ -36,11 +36,11 @@ void adopt_passive_openmp_wait(char** argv) {
 
 std::string openmp_wait_policy_report() {
   if (!exec_failure().empty()) {
-    return "libgomp default (spinning): skelaug could not apply PASSIVE (" + exec_failure() +
+    return "the OpenMP runtime's default (idle threads spin): skelaug could not apply PASSIVE (" + exec_failure() +
            "); set OMP_WAIT_POLICY=PASSIVE yourself";
   }
   const char* policy = std::getenv(kPolicy);
-  if (policy == nullptr) return "libgomp default (spinning)";
+  if (policy == nullptr) return "the OpenMP runtime's default (idle threads spin)";
   return std::string(policy) + (std::getenv(kDefaultedMarker) != nullptr ? " (skelaug's default)"
                                                                          : " (from the environment)");
 }

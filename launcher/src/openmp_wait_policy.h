@@ -13,7 +13,7 @@ namespace skelaug::launcher {
 void adopt_passive_openmp_wait(char** argv);
 
 // The policy this process runs under, for logs and `--version`: "PASSIVE (skelaug's default)", "ACTIVE (from the
-// environment)", or "libgomp default (spinning): ..." when re-executing failed.
+// environment)", or "the OpenMP runtime's default (idle threads spin): ..." when re-executing failed.
 std::string openmp_wait_policy_report();
 
 }  // namespace skelaug::launcher

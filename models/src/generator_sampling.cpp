@@ -1,8 +1,8 @@
 #include "skelaug/models/generator_sampling.h"
 
-#include "skelaug/models/dropout.h"
-
 #include <torch/torch.h>
+
+#include "skelaug/models/dropout.h"
 
 namespace skelaug::models {
 
