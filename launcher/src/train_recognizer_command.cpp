@@ -15,6 +15,7 @@
 #include "skelaug/data/topology.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/job.h"
+#include "skelaug/models/batch_norm.h"
 #include "skelaug/models/input_streams.h"
 #include "skelaug/models/recognizer_config.h"
 #include "skelaug/training/classification_metrics.h"
@@ -76,6 +77,13 @@ int train_recognizer(Job& job) {
     throw core::UserError(fmt::format("recognizer: {}", error.what()));
   }
   model->to(device);
+  if (config.get_bool("recognizer.sync_batch_norm") && job.mpi().size() > 1) {
+    auto& communicator = job.communicator();
+    const int synchronised = models::synchronise_batch_norm(
+        *model, [&communicator](torch::Tensor& tensor) { communicator.all_reduce(tensor, dist::ReduceOp::kSum); });
+    SKELAUG_LOG(kInfo) << fmt::format("batch norm: {} layer(s) take their statistics over all {} ranks",
+                                      synchronised, job.mpi().size());
+  }
   std::int64_t parameters = 0;
   for (const auto& p : model->parameters()) parameters += p.numel();
   SKELAUG_LOG(kInfo) << fmt::format(

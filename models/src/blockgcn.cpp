@@ -83,11 +83,11 @@ class BlockGraphConvImpl : public torch::nn::Module {
     projection_ = register_module(
         "projection",
         torch::nn::Conv2d(torch::nn::Conv2dOptions(kSubsets * in_channels, out_channels, 1).groups(kGroups)));
-    norm_ = register_module("norm", torch::nn::BatchNorm2d(out_channels));
+    norm_ = register_module("norm", SyncBatchNorm(out_channels));
     if (in_channels != out_channels) {
       down_ = register_module(
           "down", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, 1)),
-                                        torch::nn::BatchNorm2d(out_channels)));
+                                        SyncBatchNorm(out_channels)));
     }
   }
 
@@ -118,7 +118,7 @@ class BlockGraphConvImpl : public torch::nn::Module {
  private:
   torch::Tensor hops_, learned_, hop_embedding_;
   torch::nn::Conv2d projection_{nullptr};
-  torch::nn::BatchNorm2d norm_{nullptr};
+  SyncBatchNorm norm_{nullptr};
   torch::nn::Sequential down_{nullptr};
 };
 TORCH_MODULE(BlockGraphConv);

@@ -33,11 +33,11 @@ class ChannelTopologyGraphConvImpl : public torch::nn::Module {
     value_ = register_module("value", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, k * out_channels, 1)));
     expand_ = register_module(
         "expand", torch::nn::Conv2d(torch::nn::Conv2dOptions(k * reduced_, k * out_channels, 1).groups(k)));
-    norm_ = register_module("norm", torch::nn::BatchNorm2d(out_channels));
+    norm_ = register_module("norm", SyncBatchNorm(out_channels));
     if (in_channels != out_channels) {
       down_ = register_module(
           "down", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, 1)),
-                                        torch::nn::BatchNorm2d(out_channels)));
+                                        SyncBatchNorm(out_channels)));
     }
     init_conv_kaiming_fan_out(*this);
     // CTR-GCN starts each unit's output BN near zero, so a fresh block is close to its residual.
@@ -64,7 +64,7 @@ class ChannelTopologyGraphConvImpl : public torch::nn::Module {
   std::int64_t subsets_, out_channels_, reduced_ = 8;
   torch::Tensor graph_, alpha_;
   torch::nn::Conv2d query_{nullptr}, key_{nullptr}, value_{nullptr}, expand_{nullptr};
-  torch::nn::BatchNorm2d norm_{nullptr};
+  SyncBatchNorm norm_{nullptr};
   torch::nn::Sequential down_{nullptr};
 };
 TORCH_MODULE(ChannelTopologyGraphConv);

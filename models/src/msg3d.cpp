@@ -96,7 +96,7 @@ class MultiScaleGraphConvImpl : public torch::nn::Module {
     torch::NoGradGuard no_grad;
     torch::nn::init::uniform_(residual_, -1e-6, 1e-6);
     mix_ = register_module("mix", torch::nn::Conv2d(torch::nn::Conv2dOptions(scales_ * in_channels, out_channels, 1)));
-    norm_ = register_module("norm", torch::nn::BatchNorm2d(out_channels));
+    norm_ = register_module("norm", SyncBatchNorm(out_channels));
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
@@ -114,7 +114,7 @@ class MultiScaleGraphConvImpl : public torch::nn::Module {
   std::int64_t scales_, nodes_;
   torch::Tensor graphs_, residual_;
   torch::nn::Conv2d mix_{nullptr};
-  torch::nn::BatchNorm2d norm_{nullptr};
+  SyncBatchNorm norm_{nullptr};
 };
 TORCH_MODULE(MultiScaleGraphConv);
 
@@ -160,7 +160,7 @@ class G3dPathwayImpl : public torch::nn::Module {
         MultiScaleGraphConv(window_multiscale_adjacency(topology, window_, kG3dScales), in_channels, embed_channels));
     collapse_ = register_module("collapse",
                                 torch::nn::Conv2d(torch::nn::Conv2dOptions(embed_channels * window_, out_channels, 1)));
-    collapse_norm_ = register_module("collapse_norm", torch::nn::BatchNorm2d(out_channels));
+    collapse_norm_ = register_module("collapse_norm", SyncBatchNorm(out_channels));
   }
 
   // x [B, C, T, V] with its frame mask -> [B, out, ceil(T / stride), V].
@@ -194,7 +194,7 @@ class G3dPathwayImpl : public torch::nn::Module {
   std::int64_t window_, dilation_, stride_;
   MultiScaleGraphConv graph_conv_{nullptr};
   torch::nn::Conv2d collapse_{nullptr};
-  torch::nn::BatchNorm2d collapse_norm_{nullptr};
+  SyncBatchNorm collapse_norm_{nullptr};
 };
 TORCH_MODULE(G3dPathway);
 

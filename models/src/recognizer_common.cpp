@@ -81,7 +81,7 @@ std::vector<StageSpec> gcn_stage_plan(const RecognizerOptions& options) {
 
 DataNormImpl::DataNormImpl(std::int64_t bodies, std::int64_t joints, std::int64_t channels, bool per_body)
     : bodies_(bodies), joints_(joints), channels_(channels), per_body_(per_body) {
-  norm_ = register_module("norm", torch::nn::BatchNorm1d((per_body ? bodies : 1) * joints * channels));
+  norm_ = register_module("norm", SyncBatchNorm((per_body ? bodies : 1) * joints * channels));
 }
 
 torch::Tensor DataNormImpl::forward(const torch::Tensor& input, const torch::Tensor& frame_mask) {
@@ -113,7 +113,7 @@ TemporalConvImpl::TemporalConvImpl(std::int64_t in_channels, std::int64_t out_ch
                                                         .padding({padding, 0})
                                                         .stride({stride, 1})
                                                         .dilation({dilation, 1})));
-  if (batch_norm) norm_ = register_module("norm", torch::nn::BatchNorm2d(out_channels));
+  if (batch_norm) norm_ = register_module("norm", SyncBatchNorm(out_channels));
 }
 
 torch::Tensor TemporalConvImpl::forward(const torch::Tensor& x, const torch::Tensor& frame_mask) {
@@ -144,15 +144,15 @@ MultiScaleTemporalConvImpl::MultiScaleTemporalConvImpl(std::int64_t in_channels,
   for (const auto w : widths_) reduced += w;
   reduce_ = register_module(
       "reduce", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, reduced, 1)),
-                                      torch::nn::BatchNorm2d(reduced), torch::nn::ReLU()));
-  if (branch_norm) max_norm_ = register_module("max_norm", torch::nn::BatchNorm2d(width));
+                                      SyncBatchNorm(reduced), torch::nn::ReLU()));
+  if (branch_norm) max_norm_ = register_module("max_norm", SyncBatchNorm(width));
   pointwise_ = register_module("pointwise", TemporalConv(in_channels, width, 1, options_.stride, 1, branch_norm));
   if (!branch_norm) {
     transform_ = register_module(
         "transform",
-        torch::nn::Sequential(torch::nn::BatchNorm2d(out_channels), torch::nn::ReLU(),
+        torch::nn::Sequential(SyncBatchNorm(out_channels), torch::nn::ReLU(),
                               torch::nn::Conv2d(torch::nn::Conv2dOptions(out_channels, out_channels, 1)),
-                              torch::nn::BatchNorm2d(out_channels)));
+                              SyncBatchNorm(out_channels)));
   }
 }
 
@@ -193,7 +193,7 @@ void init_conv_kaiming_fan_out(torch::nn::Module& module) {
     if (auto* conv = child->as<torch::nn::Conv2d>()) {
       torch::nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut);
       if (conv->bias.defined()) torch::nn::init::zeros_(conv->bias);
-    } else if (auto* norm = child->as<torch::nn::BatchNorm2d>()) {
+    } else if (auto* norm = dynamic_cast<SyncBatchNormImpl*>(child)) {
       torch::nn::init::ones_(norm->weight);
       torch::nn::init::zeros_(norm->bias);
     }

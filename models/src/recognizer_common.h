@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "skelaug/models/batch_norm.h"
 #include "skelaug/models/recognizer.h"
 
 namespace skelaug::models {
@@ -77,7 +78,7 @@ class DataNormImpl : public torch::nn::Module {
  private:
   std::int64_t bodies_, joints_, channels_;
   bool per_body_;
-  torch::nn::BatchNorm1d norm_{nullptr};
+  SyncBatchNorm norm_{nullptr};
 };
 TORCH_MODULE(DataNorm);
 
@@ -104,7 +105,7 @@ class TemporalConvImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d conv_{nullptr};
-  torch::nn::BatchNorm2d norm_{nullptr};
+  SyncBatchNorm norm_{nullptr};
 };
 TORCH_MODULE(TemporalConv);
 
@@ -137,7 +138,7 @@ class MultiScaleTemporalConvImpl : public torch::nn::Module {
   std::vector<std::int64_t> widths_;     // channels of each dilated branch, then the max branch
   torch::nn::Sequential reduce_{nullptr};  // all dilated / max branches' 1x1 conv -> BN -> ReLU, fused
   std::vector<TemporalConv> dilated_;    // per dilated branch: its temporal convolution
-  torch::nn::BatchNorm2d max_norm_{nullptr};  // kBranchNorm: BN after the max-pool
+  SyncBatchNorm max_norm_{nullptr};  // kBranchNorm: BN after the max-pool
   TemporalConv pointwise_{nullptr};      // the strided 1x1 branch
   torch::nn::Sequential transform_{nullptr};  // kPyskl: BN -> ReLU -> 1x1 conv -> BN after concatenation
 };

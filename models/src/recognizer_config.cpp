@@ -19,7 +19,9 @@ void add_recognizer_config_keys(core::Schema& schema) {
       .add_int("recognizer.stages", 10, 1, 64, "GCN blocks (MS-G3D: at most its published 3 are used)")
       .add_float("recognizer.dropout", 0.0, 0.0, 0.9, "dropout before the classifier")
       .add_float("recognizer.label_smoothing", 0.0, 0.0, 0.9, "label smoothing of the cross-entropy")
-      .add_float("recognizer.momentum", 0.9, 0.0, 0.999, "SGD momentum (Nesterov), as PYSKL trains its recognisers");
+      .add_float("recognizer.momentum", 0.9, 0.0, 0.999, "SGD momentum (Nesterov), as PYSKL trains its recognisers")
+      .add_bool("recognizer.sync_batch_norm", false,
+                "batch-norm statistics over every rank's batch (SyncBatchNorm); off: per rank, as DDP without it");
 }
 
 std::int64_t published_base_channels(const std::string& architecture) {

@@ -21,11 +21,11 @@ class AdaptiveGraphConvImpl : public torch::nn::Module {
       : subsets_(partition.size(0)) {
     graph_ = register_parameter("graph", partition.clone());
     conv_ = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels * subsets_, 1)));
-    norm_ = register_module("norm", torch::nn::BatchNorm2d(out_channels));
+    norm_ = register_module("norm", SyncBatchNorm(out_channels));
     if (in_channels != out_channels) {
       down_ = register_module(
           "down", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, 1)),
-                                        torch::nn::BatchNorm2d(out_channels)));
+                                        SyncBatchNorm(out_channels)));
     }
   }
 
@@ -42,7 +42,7 @@ class AdaptiveGraphConvImpl : public torch::nn::Module {
   std::int64_t subsets_;
   torch::Tensor graph_;
   torch::nn::Conv2d conv_{nullptr};
-  torch::nn::BatchNorm2d norm_{nullptr};
+  SyncBatchNorm norm_{nullptr};
   torch::nn::Sequential down_{nullptr};
 };
 TORCH_MODULE(AdaptiveGraphConv);

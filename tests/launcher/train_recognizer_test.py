@@ -54,14 +54,28 @@ class TrainRecognizer(TempDirTest):
         self.assertEqual(len(os.listdir(os.path.join(run_dir, "best"))), 1)
 
     def test_two_ranks_equal_one_rank_with_the_same_global_batch(self):
-        # a2m_gru has no batch-norm: the GCNs normalise with each rank's own batch statistics (as DDP without
-        # SyncBatchNorm does), so only a model without batch-norm can be equal across world sizes.
+        # a2m_gru has no batch-norm; by default the GCNs normalise with each rank's own batch statistics (as DDP
+        # without SyncBatchNorm does); the next test turns recognizer.sync_batch_norm on.
         common = ["recognizer.architecture=a2m_gru", "recognizer.base_channels=32", "train.max_steps=5",
                   "data.augment.rotation_deg=0", "data.length_mode=resample", "train.batch_size=8"]
         one = records(self.train(1, "one", *common), "trained")[0]
         two = records(self.train(2, "two", *common), "trained")[0]
         self.assertAlmostEqual(one["parameter_l2"], two["parameter_l2"], delta=1e-6 * one["parameter_l2"])
         self.assertAlmostEqual(one["parameter_sum"], two["parameter_sum"], delta=1e-3)
+
+    def test_sync_batch_norm_makes_two_ranks_equal_one_rank_for_a_gcn(self):
+        common = ["recognizer.architecture=stgcn_pp", "recognizer.base_channels=16", "recognizer.stages=4",
+                  "train.max_steps=4", "data.augment.rotation_deg=0", "data.length_mode=resample",
+                  "train.batch_size=8"]
+        one = records(self.train(1, "one", *common), "trained")[0]
+        two = records(self.train(2, "two", *common, "recognizer.sync_batch_norm=true"), "trained")[0]
+        # Equal up to float32 summation order (the all-reduce adds the halves' statistics and gradients).
+        self.assertAlmostEqual(one["parameter_l2"], two["parameter_l2"], delta=1e-6 * one["parameter_l2"])
+        self.assertAlmostEqual(one["parameter_sum"], two["parameter_sum"], delta=1e-5 * abs(one["parameter_sum"]))
+        # Without it each rank normalises with its own half of the batch, and the runs part.
+        per_rank = records(self.train(2, "per_rank", *common), "trained")[0]
+        self.assertGreater(abs(one["parameter_sum"] - per_rank["parameter_sum"]), 1e-4 * abs(one["parameter_sum"]),
+                           (one, per_rank))
 
     def test_extra_clips_are_mixed_in_at_the_asked_ratio(self):
         common = ["recognizer.architecture=a2m_gru", "recognizer.base_channels=16", "train.max_steps=1",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "skelaug/data/topology.h"
+#include "skelaug/models/batch_norm.h"
 #include "skelaug/models/recognizer.h"
 
 namespace skelaug::models {
@@ -158,15 +159,7 @@ double accuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
 // Replaces every batch-norm's running statistics by the exact statistics of one pass over `input` ("precise BN"): a
 // 30-step run leaves the running averages far behind the weights, which says nothing about the model.
 void recompute_batch_norm_statistics(RecognizerImpl& model, const torch::Tensor& input, const torch::Tensor& mask) {
-  for (const auto& module : model.modules(/*include_self=*/false)) {
-    if (auto* norm = module->as<torch::nn::BatchNorm2d>()) {
-      norm->reset_running_stats();
-      norm->options.momentum(c10::nullopt);  // cumulative average: after one pass, that pass's statistics
-    } else if (auto* norm1d = module->as<torch::nn::BatchNorm1d>()) {
-      norm1d->reset_running_stats();
-      norm1d->options.momentum(c10::nullopt);
-    }
-  }
+  ASSERT_GT(prepare_precise_batch_norm(model), 0);
   model.train();
   torch::NoGradGuard no_grad;
   model.forward(input, mask);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "skelaug/data/topology.h"
+#include "skelaug/models/batch_norm.h"
 #include "skelaug/models/input_streams.h"
 #include "skelaug/models/recognizer.h"
 #include "skelaug/models/skeleton_graph.h"
@@ -307,15 +308,7 @@ ToySet toy_motions(std::int64_t per_class, std::int64_t frames) {
 // Batch-norm running statistics lag behind weights that a few large optimiser steps have just moved; this replaces
 // them with the exact statistics of `input` (cumulative averaging over one pass), so eval mode can be judged.
 void recompute_batch_norm_statistics(RecognizerImpl& model, const torch::Tensor& input, const torch::Tensor& mask) {
-  for (const auto& module : model.modules(/*include_self=*/false)) {
-    if (auto* norm = module->as<torch::nn::BatchNorm1d>()) {
-      norm->options.momentum(c10::nullopt);
-      norm->reset_running_stats();
-    } else if (auto* norm2d = module->as<torch::nn::BatchNorm2d>()) {
-      norm2d->options.momentum(c10::nullopt);
-      norm2d->reset_running_stats();
-    }
-  }
+  prepare_precise_batch_norm(model);  // none in a2m_gru
   torch::NoGradGuard no_grad;
   model.train();
   model.forward(input, mask);
