@@ -27,6 +27,7 @@ class SyncBatchNormImpl : public torch::nn::Module {
   // No momentum: the running statistics are the cumulative average over the batches seen since the last reset (as
   // LibTorch's BatchNorm with momentum nullopt; "precise BN" resets, sets this and runs one pass).
   void set_momentum(std::optional<double> momentum) { momentum_ = momentum; }
+  // Between steps only: a backward pass still to run calls the sum its forward pass used.
   void set_statistics_sum(std::shared_ptr<const BatchStatisticsSum> sum) { sum_ = std::move(sum); }
   void pretty_print(std::ostream& stream) const override;
 
