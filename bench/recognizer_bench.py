@@ -264,6 +264,50 @@ def residual_down(cin, cout):
     return nn.Sequential(nn.Conv2d(cin, cout, 1), nn.BatchNorm2d(cout)) if cin != cout else None
 
 
+class GcnStage(nn.Module):
+    """GcnStageImpl (recognizer_common.h): graph conv -> multi-scale temporal conv (stage stride) + stage residual
+    -> ReLU; the graph conv takes (x, frame_mask)."""
+
+    def __init__(self, stage, graph_conv, style, kernel, dilations, kaiming_fan_out):
+        super().__init__()
+        cin, cout, stride, residual = stage
+        self.stride, self.residual = stride, residual
+        self.graph_conv = graph_conv
+        self.temporal_conv = MultiScaleTemporalConv(cout, cout, style, kernel, dilations, stride)
+        self.projection = TemporalConv(cin, cout, 1, stride) if residual and (cin != cout or stride != 1) else None
+        if kaiming_fan_out:
+            init_conv_kaiming_fan_out(self.temporal_conv)
+            if self.projection is not None:
+                init_conv_kaiming_fan_out(self.projection)
+
+    def forward(self, x, frame_mask):
+        y = self.temporal_conv(self.graph_conv(x, frame_mask), frame_mask)
+        if self.residual:
+            y = y + (self.projection(x, frame_mask) if self.projection is not None else x)
+        return F.relu(y)
+
+
+class StackedGcn(GcnBackbone):
+    """StackedGcnRecognizer with GcnStage blocks (ST-GCN++, CTR-GCN): `stage(spec, partition)` builds each block."""
+
+    def __init__(self, topology, classes, bodies, in_channels, base, stages, dropout, per_body, stage):
+        super().__init__()
+        self.bodies = bodies
+        partition = spatial_partition(topology)
+        self.data_norm = DataNorm(bodies, topology.num_joints, in_channels, per_body=per_body)
+        plan = gcn_stage_plan(in_channels, base, stages)
+        self.blocks = []
+        for i, spec in enumerate(plan):
+            block = stage(spec, partition)
+            setattr(self, f"block{i + 1}", block)
+            self.blocks.append(block)
+        self.head = ClassifierHead(plan[-1][1], classes, dropout)
+
+    def embed(self, x, mask):
+        frame_mask = folded_frame_mask(mask, self.bodies, x)
+        return self.run_blocks(self.data_norm(x, frame_mask), frame_mask, self.bodies)
+
+
 # --- ST-GCN++ (stgcn_pp.cpp) -----------------------------------------------------------------------------------------
 
 class AdaptiveGraphConv(nn.Module):
@@ -275,7 +319,7 @@ class AdaptiveGraphConv(nn.Module):
         self.norm = nn.BatchNorm2d(cout)
         self.down = residual_down(cin, cout)
 
-    def forward(self, x):
+    def forward(self, x, frame_mask):  # nothing here mixes frames
         b, _, t, v = x.shape
         per_subset = self.conv(x).view(b, self.subsets, -1, t, v)
         aggregated = torch.einsum("bkctv,kvw->bctw", per_subset, self.graph)
@@ -283,39 +327,11 @@ class AdaptiveGraphConv(nn.Module):
         return F.relu(self.norm(aggregated) + residual)
 
 
-class StgcnPlusPlusBlock(nn.Module):
-    def __init__(self, stage, partition):
-        super().__init__()
-        cin, cout, stride, residual = stage
-        self.stride, self.residual = stride, residual
-        self.graph_conv = AdaptiveGraphConv(cin, cout, partition)
-        self.temporal_conv = MultiScaleTemporalConv(cout, cout, "pyskl", 3, [1, 2, 3, 4], stride)
-        self.projection = TemporalConv(cin, cout, 1, stride) if residual and (cin != cout or stride != 1) else None
-
-    def forward(self, x, frame_mask):
-        y = self.temporal_conv(self.graph_conv(x), frame_mask)
-        if self.residual:
-            y = y + (self.projection(x, frame_mask) if self.projection is not None else x)
-        return F.relu(y)
-
-
-class StgcnPlusPlus(GcnBackbone):
+class StgcnPlusPlus(StackedGcn):
     def __init__(self, topology, classes, bodies, in_channels, base, stages, dropout):
-        super().__init__()
-        self.bodies = bodies
-        partition = spatial_partition(topology)
-        self.data_norm = DataNorm(bodies, topology.num_joints, in_channels, per_body=False)
-        plan = gcn_stage_plan(in_channels, base, stages)
-        self.blocks = []
-        for i, stage in enumerate(plan):
-            block = StgcnPlusPlusBlock(stage, partition)
-            setattr(self, f"block{i + 1}", block)
-            self.blocks.append(block)
-        self.head = ClassifierHead(plan[-1][1], classes, dropout)
-
-    def embed(self, x, mask):
-        frame_mask = folded_frame_mask(mask, self.bodies, x)
-        return self.run_blocks(self.data_norm(x, frame_mask), frame_mask, self.bodies)
+        super().__init__(topology, classes, bodies, in_channels, base, stages, dropout, per_body=False,
+                         stage=lambda spec, partition: GcnStage(spec, AdaptiveGraphConv(spec[0], spec[1], partition),
+                                                                "pyskl", 3, [1, 2, 3, 4], kaiming_fan_out=False))
 
 
 # --- CTR-GCN (ctrgcn.cpp) --------------------------------------------------------------------------------------------
@@ -353,42 +369,12 @@ class ChannelTopologyGraphConv(nn.Module):
         return F.relu(self.norm(aggregated) + residual)
 
 
-class CtrgcnBlock(nn.Module):
-    def __init__(self, stage, partition):
-        super().__init__()
-        cin, cout, stride, residual = stage
-        self.stride, self.residual = stride, residual
-        self.graph_conv = ChannelTopologyGraphConv(cin, cout, partition)
-        self.temporal_conv = MultiScaleTemporalConv(cout, cout, "branch_norm", 5, [1, 2], stride)
-        self.projection = TemporalConv(cin, cout, 1, stride) if residual and (cin != cout or stride != 1) else None
-        init_conv_kaiming_fan_out(self.temporal_conv)
-        if self.projection is not None:
-            init_conv_kaiming_fan_out(self.projection)
-
-    def forward(self, x, frame_mask):
-        y = self.temporal_conv(self.graph_conv(x, frame_mask), frame_mask)
-        if self.residual:
-            y = y + (self.projection(x, frame_mask) if self.projection is not None else x)
-        return F.relu(y)
-
-
-class Ctrgcn(GcnBackbone):
+class Ctrgcn(StackedGcn):
     def __init__(self, topology, classes, bodies, in_channels, base, stages, dropout):
-        super().__init__()
-        self.bodies = bodies
-        partition = spatial_partition(topology)
-        self.data_norm = DataNorm(bodies, topology.num_joints, in_channels, per_body=True)
-        plan = gcn_stage_plan(in_channels, base, stages)
-        self.blocks = []
-        for i, stage in enumerate(plan):
-            block = CtrgcnBlock(stage, partition)
-            setattr(self, f"block{i + 1}", block)
-            self.blocks.append(block)
-        self.head = ClassifierHead(plan[-1][1], classes, dropout)
-
-    def embed(self, x, mask):
-        frame_mask = folded_frame_mask(mask, self.bodies, x)
-        return self.run_blocks(self.data_norm(x, frame_mask), frame_mask, self.bodies)
+        super().__init__(topology, classes, bodies, in_channels, base, stages, dropout, per_body=True,
+                         stage=lambda spec, partition: GcnStage(
+                             spec, ChannelTopologyGraphConv(spec[0], spec[1], partition), "branch_norm", 5, [1, 2],
+                             kaiming_fan_out=True))
 
 
 # --- MS-G3D (msg3d.cpp) ----------------------------------------------------------------------------------------------
