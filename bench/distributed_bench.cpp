@@ -12,11 +12,11 @@
 #include <numeric>
 
 #include "skelaug/core/timeline.h"
-#include "skelaug/dist/all_reduce_timing.h"
-#include "skelaug/dist/gradient_reducer.h"
-#include "skelaug/dist/mpi_communicator.h"
-#include "skelaug/dist/mpi_environment.h"
-#include "skelaug/dist/thread_binding.h"
+#include "skelaug/distributed/all_reduce_timing.h"
+#include "skelaug/distributed/gradient_reducer.h"
+#include "skelaug/distributed/mpi_communicator.h"
+#include "skelaug/distributed/mpi_environment.h"
+#include "skelaug/distributed/thread_binding.h"
 
 using namespace skelaug;
 using Clock = std::chrono::steady_clock;
@@ -41,16 +41,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--steps") == 0) steps = std::atoi(argv[i + 1]);
   }
-  dist::MpiEnvironment mpi;
-  const int cores = dist::available_cores();
-  dist::bind_threads(std::max(1, cores));
-  dist::MpiCommunicator communicator(mpi, 300.0);
+  distributed::MpiEnvironment mpi;
+  const int cores = distributed::available_cores();
+  distributed::bind_threads(std::max(1, cores));
+  distributed::MpiCommunicator communicator(mpi, 300.0);
   const bool root = mpi.rank() == 0;
   if (root) fmt::print("ranks {}, {} thread(s) per rank\n\n", mpi.size(), std::max(1, cores));
 
   if (root) fmt::print("all-reduce, backend mpi (CPU)\n{:>12} {:>12} {:>12} {:>12}\n", "bytes", "time us", "algbw GB/s", "busbw GB/s");
   for (std::int64_t bytes = 4096; bytes <= (64LL << 20); bytes *= 4) {
-    const auto timing = dist::time_all_reduce(communicator, mpi, torch::kCPU, bytes / 4, 3, bytes >= (16 << 20) ? 5 : 20);
+    const auto timing = distributed::time_all_reduce(communicator, mpi, torch::kCPU, bytes / 4, 3, bytes >= (16 << 20) ? 5 : 20);
     if (root) fmt::print("{:>12} {:>12.1f} {:>12.3f} {:>12.3f}\n", bytes, timing.seconds * 1e6, timing.algbw_gbps, timing.busbw_gbps);
   }
 
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
 
   // Overlapped: the reducer's buckets (1 MiB caps, so several buckets) start during backward.
   core::Timeline timeline;
-  dist::GradientReducer reducer(parameters, communicator, {1 << 20, 1 << 20}, &timeline);
+  distributed::GradientReducer reducer(parameters, communicator, {1 << 20, 1 << 20}, &timeline);
   std::vector<double> overlapped;
   for (int step = 0; step < steps + 3; ++step) {
     communicator.barrier();
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
     std::vector<torch::Tensor> grads;
     for (auto& p : parameters) grads.push_back(p.grad().view(-1));
     auto flat = torch::cat(grads);
-    communicator.all_reduce(flat, dist::ReduceOp::kAverage);
+    communicator.all_reduce(flat, distributed::ReduceOp::kAverage);
     std::int64_t offset = 0;
     for (auto& p : parameters) {
       p.mutable_grad().view(-1).copy_(flat.narrow(0, offset, p.numel()));

@@ -3,7 +3,7 @@
 #include <array>
 #include <cmath>
 
-#include "skelaug/data/bvh.h"
+#include "skelaug/data/bvh_kinematics.h"
 
 namespace skelaug::data {
 namespace {

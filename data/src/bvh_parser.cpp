@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "skelaug/core/error.h"
-#include "skelaug/data/bvh.h"
+#include "skelaug/data/bvh_parser.h"
 
 namespace skelaug::data {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/seeding.h"
 #include "skelaug/data/dataset_io.h"
 
 namespace skelaug::data {
@@ -31,32 +32,40 @@ void add_data_config_keys(core::Schema& schema) {
       .add_string("data.test_split", "test", "the split of the held-out file evaluated on; empty = every clip");
 }
 
-LoaderOptions loader_options(const core::Config& config) {
-  LoaderOptions options;
-  options.clip_length = config.get_int("data.clip_length");
-  const auto& mode = config.get_string("data.length_mode");
-  options.length_mode = mode == "resample"      ? LengthMode::kResample
-                        : mode == "centre_crop" ? LengthMode::kCentreCrop
-                                                : LengthMode::kRandomCrop;
-  options.workers = static_cast<int>(config.get_int("data.workers"));
-  options.augment.rotation_deg = config.get_float("data.augment.rotation_deg");
-  options.augment.scale = config.get_float("data.augment.scale");
-  options.augment.jitter_std = config.get_float("data.augment.jitter_std");
-  options.augment.mirror_probability = config.get_float("data.augment.mirror_probability");
-  options.augment.speed = config.get_float("data.augment.speed");
+DataOptions data_options(const core::Config& config) {
+  DataOptions options;
+  options.train = config.get_string("data.train");
+  options.train_split = config.get_string("data.train_split");
+  options.fraction = config.get_float("data.fraction");
+  options.extra = config.get_string_list("data.extra");
+  options.extra_ratio = config.get_float("data.extra_ratio");
+  options.test = config.get_string("data.test");
+  options.test_split = config.get_string("data.test_split");
   options.seed = static_cast<std::uint64_t>(config.get_int("run.seed"));
+
+  auto& loader = options.loader;
+  loader.clip_length = config.get_int("data.clip_length");
+  const auto& mode = config.get_string("data.length_mode");
+  loader.length_mode = mode == "resample"      ? LengthMode::kResample
+                       : mode == "centre_crop" ? LengthMode::kCentreCrop
+                                               : LengthMode::kRandomCrop;
+  loader.workers = static_cast<int>(config.get_int("data.workers"));
+  loader.augment.rotation_deg = config.get_float("data.augment.rotation_deg");
+  loader.augment.scale = config.get_float("data.augment.scale");
+  loader.augment.jitter_std = config.get_float("data.augment.jitter_std");
+  loader.augment.mirror_probability = config.get_float("data.augment.mirror_probability");
+  loader.augment.speed = config.get_float("data.augment.speed");
+  loader.seed = options.seed;
   return options;
 }
 
-std::string training_file(const core::Config& config) {
-  const auto& file = config.get_string("data.train");
-  if (file.empty()) throw core::UserError("data.train: no training dataset set (data.train=FILE.npz)");
-  return file;
+const std::string& DataOptions::training_file() const {
+  if (train.empty()) throw core::UserError("data.train: no training dataset set (data.train=FILE.npz)");
+  return train;
 }
 
-std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const core::Config& config) {
-  return subset_indices(dataset, config.get_string("data.train_split"), config.get_float("data.fraction"),
-                        static_cast<std::uint64_t>(config.get_int("run.seed")));
+std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const DataOptions& options) {
+  return subset_indices(dataset, options.train_split, options.fraction, options.seed);
 }
 
 namespace {
@@ -74,23 +83,23 @@ void require_same_kind(const SkeletonDataset& reference, const SkeletonDataset& 
 
 }  // namespace
 
-TrainingSet load_training_set(const core::Config& config) {
+TrainingSet load_training_set(const DataOptions& options) {
   TrainingSet set;
-  set.dataset = std::make_shared<SkeletonDataset>(load_dataset(training_file(config)));
-  set.clips = training_clips(*set.dataset, config);
+  set.dataset = std::make_shared<SkeletonDataset>(load_dataset(options.training_file()));
+  set.clips = training_clips(*set.dataset, options);
   set.real_clips = static_cast<std::int64_t>(set.clips.size());
   std::vector<std::int64_t> extra;
-  for (const auto& file : config.get_string_list("data.extra")) {
+  for (const auto& file : options.extra) {
     const auto other = load_dataset(file);
     require_same_kind(*set.dataset, other, file);
     const auto first = static_cast<std::int64_t>(set.dataset->size());
     set.dataset->append(other);
     for (std::size_t i = 0; i < other.size(); ++i) extra.push_back(first + static_cast<std::int64_t>(i));
   }
-  const double ratio = config.get_float("data.extra_ratio");
+  const double ratio = options.extra_ratio;
   if (!extra.empty() && ratio >= 0) {
     const auto wanted = static_cast<std::size_t>(std::llround(ratio * static_cast<double>(set.real_clips)));
-    std::mt19937_64 engine(mix_seed(static_cast<std::uint64_t>(config.get_int("run.seed")), 0xe7a, 0));
+    std::mt19937_64 engine(core::mix_seed(options.seed, 0xe7a, 0));
     std::vector<std::int64_t> drawn;
     while (drawn.size() < wanted) {  // whole shuffled passes, so no clip repeats before every clip is used
       auto pass = extra;
@@ -105,11 +114,11 @@ TrainingSet load_training_set(const core::Config& config) {
   return set;
 }
 
-TestSet load_test_set(const core::Config& config) {
+TestSet load_test_set(const DataOptions& options) {
   TestSet set;
-  const auto& file = config.get_string("data.test").empty() ? training_file(config) : config.get_string("data.test");
+  const auto& file = options.test.empty() ? options.training_file() : options.test;
   set.dataset = std::make_shared<SkeletonDataset>(load_dataset(file));
-  set.clips = subset_indices(*set.dataset, config.get_string("data.test_split"), 1.0, 0);
+  set.clips = subset_indices(*set.dataset, options.test_split, 1.0, 0);
   return set;
 }
 

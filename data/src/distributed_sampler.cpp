@@ -1,21 +1,12 @@
 #include "skelaug/data/distributed_sampler.h"
 
+#include "skelaug/core/seeding.h"
 #include <algorithm>
 #include <numeric>
 #include <random>
 #include <stdexcept>
 
 namespace skelaug::data {
-
-std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
-  auto mix = [](std::uint64_t z) {
-    z += 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  };
-  return mix(mix(mix(a) ^ b) ^ c);
-}
 
 DistributedSampler::DistributedSampler(std::int64_t num_samples, int world_size, int rank, std::uint64_t seed,
                                        bool shuffle, ShardMode mode)
@@ -29,7 +20,7 @@ std::vector<std::int64_t> DistributedSampler::permutation() const {
   std::iota(order.begin(), order.end(), 0);
   if (shuffle_) {
     // Fisher-Yates with our own draws: std::shuffle's use of the engine is implementation-defined.
-    std::mt19937_64 engine(mix_seed(seed_, static_cast<std::uint64_t>(epoch_)));
+    std::mt19937_64 engine(core::mix_seed(seed_, static_cast<std::uint64_t>(epoch_)));
     for (std::size_t i = order.size() - 1; i > 0; --i) {
       const auto j = static_cast<std::size_t>(engine() % (i + 1));
       std::swap(order[i], order[j]);

@@ -79,16 +79,28 @@ std::string user_error_message(const std::string& output) {
 
 }  // namespace
 
+std::filesystem::path pickle_formats_directory() {
+  if (const char* value = std::getenv("SKELAUG_PICKLE_FORMATS_DIR"); value != nullptr && *value != '\0') return value;
+  std::error_code error;
+  const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) {
+    throw std::runtime_error(fmt::format("cannot find the running program (/proc/self/exe: {}); set "
+                                         "SKELAUG_PICKLE_FORMATS_DIR to the pickle readers' directory",
+                                         error.message()));
+  }
+  return (program.parent_path() / SKELAUG_PICKLE_FORMATS_FROM_PROGRAM).lexically_normal();
+}
+
 void run_python_tool(const std::string& script, const std::vector<std::string>& arguments) {
   const std::string python = environment_or("SKELAUG_PYTHON", kDefaultPython);
-  const std::filesystem::path tools = environment_or("SKELAUG_TOOLS_DIR", SKELAUG_TOOLS_DIR);
-  const std::filesystem::path script_path = tools / "pickle_formats" / script;
+  const std::filesystem::path script_path = pickle_formats_directory() / script;
   if (!std::filesystem::is_regular_file(script_path)) {
-    throw std::runtime_error(fmt::format("the pickle reader {} is missing (is SKELAUG_TOOLS_DIR right?)",
+    throw std::runtime_error(fmt::format("the pickle reader {} is missing (an incomplete installation? "
+                                         "SKELAUG_PICKLE_FORMATS_DIR names another directory)",
                                          script_path.string()));
   }
 
-  // -B: write no __pycache__ into the tools directory; -E: ignore PYTHON* variables; -s: no user site-packages.
+  // -B: write no __pycache__ beside the scripts; -E: ignore PYTHON* variables; -s: no user site-packages.
   std::vector<std::string> words{python, "-B", "-E", "-s", script_path.string()};
   words.insert(words.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;

@@ -1,5 +1,6 @@
 #include "skelaug/data/skeleton_loader.h"
 
+#include "skelaug/core/seeding.h"
 #include <ATen/ATen.h>
 
 #include <stdexcept>
@@ -99,7 +100,7 @@ std::optional<Batch> SkeletonLoader::next() {
 }
 
 FixedLengthClip SkeletonLoader::sample(std::int64_t clip, std::int64_t epoch) const {
-  std::mt19937_64 engine(mix_seed(options_.seed, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(clip)));
+  std::mt19937_64 engine(core::mix_seed(options_.seed, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(clip)));
   auto joints = clip_tensor(*dataset_, static_cast<std::size_t>(clip));
   if (options_.augment.speed > 0) {
     const double speed = 1.0 + options_.augment.speed * (static_cast<double>(engine() >> 11) / 4503599627370496.0 - 1.0);

@@ -9,7 +9,7 @@
 #include <map>
 
 #include "skelaug/core/error.h"
-#include "skelaug/data/distributed_sampler.h"
+#include "skelaug/core/seeding.h"
 
 namespace skelaug::data {
 namespace {
@@ -133,7 +133,7 @@ std::vector<std::int64_t> subset_indices(const SkeletonDataset& dataset, const s
   if (by_class.empty()) throw core::UserError(fmt::format("split '{}' holds no clips", split));
   std::vector<std::int64_t> kept;
   for (auto& [label, members] : by_class) {
-    std::mt19937_64 engine(mix_seed(seed, static_cast<std::uint64_t>(label), 0x5ab5e7));
+    std::mt19937_64 engine(core::mix_seed(seed, static_cast<std::uint64_t>(label), 0x5ab5e7));
     for (std::size_t i = members.size() - 1; i > 0; --i) {
       std::swap(members[i], members[static_cast<std::size_t>(engine() % (i + 1))]);
     }

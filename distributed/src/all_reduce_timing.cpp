@@ -1,10 +1,10 @@
-#include "skelaug/dist/all_reduce_timing.h"
+#include "skelaug/distributed/all_reduce_timing.h"
 
 #include <ATen/ATen.h>
 
 #include <chrono>
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 
 AllReduceTiming time_all_reduce(Communicator& communicator, const MpiEnvironment& mpi, const c10::Device& device,
                                 std::int64_t elements, std::int64_t warmup, std::int64_t iterations) {
@@ -24,4 +24,4 @@ AllReduceTiming time_all_reduce(Communicator& communicator, const MpiEnvironment
   return timing;
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

@@ -1,4 +1,4 @@
-#include "skelaug/dist/backend.h"
+#include "skelaug/distributed/backend.h"
 
 #include <fmt/format.h>
 #include <torch/cuda.h>
@@ -8,15 +8,15 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
-#include "skelaug/dist/mpi_communicator.h"
-#include "skelaug/dist/mpi_environment.h"
-#include "skelaug/dist/thread_binding.h"
+#include "skelaug/distributed/mpi_communicator.h"
+#include "skelaug/distributed/mpi_environment.h"
+#include "skelaug/distributed/thread_binding.h"
 
 #ifdef SKELAUG_WITH_NCCL
 #include "nccl_communicator.h"
 #endif
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 namespace {
 
 constexpr bool kNcclCompiled =
@@ -73,4 +73,4 @@ std::unique_ptr<Communicator> make_communicator(const MpiEnvironment& mpi, const
   return std::make_unique<MpiCommunicator>(mpi, config.get_float("distributed.timeout_s"));
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

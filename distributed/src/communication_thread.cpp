@@ -1,6 +1,6 @@
 #include "communication_thread.h"
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 
 void ThreadWork::wait() {
   std::unique_lock<std::mutex> lock(mutex_);
@@ -95,4 +95,4 @@ void CommunicationThread::watch() {
   }
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

@@ -9,9 +9,9 @@
 #include <string>
 #include <thread>
 
-#include "skelaug/dist/communicator.h"
+#include "skelaug/distributed/communicator.h"
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 
 // The Work of a task run on a CommunicationThread.
 class ThreadWork final : public Work {
@@ -62,4 +62,4 @@ class CommunicationThread {
   std::thread watchdog_;
 };
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

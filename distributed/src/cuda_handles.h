@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-namespace skelaug::dist::detail {
+namespace skelaug::distributed::detail {
 
 inline void cuda_check(cudaError_t code, const char* call) {
   if (code != cudaSuccess) throw std::runtime_error(fmt::format("{} failed: {}", call, cudaGetErrorString(code)));
@@ -37,6 +37,6 @@ class CudaEvent {
   cudaEvent_t event_ = nullptr;
 };
 
-}  // namespace skelaug::dist::detail
+}  // namespace skelaug::distributed::detail
 
-#define SKELAUG_CUDA_CHECK(call) ::skelaug::dist::detail::cuda_check((call), #call)
+#define SKELAUG_CUDA_CHECK(call) ::skelaug::distributed::detail::cuda_check((call), #call)

@@ -1,4 +1,4 @@
-#include "skelaug/dist/diagnostic_environment.h"
+#include "skelaug/distributed/diagnostic_environment.h"
 
 #include <algorithm>
 #include <array>
@@ -6,7 +6,7 @@
 
 extern char** environ;
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 namespace {
 
 // Open MPI's launcher passes its own wiring as OMPI_MCA_* too; those say nothing a user set.
@@ -42,4 +42,4 @@ std::vector<std::pair<std::string, std::string>> diagnostic_environment() {
   return found;
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

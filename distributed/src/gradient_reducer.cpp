@@ -1,11 +1,11 @@
-#include "skelaug/dist/gradient_reducer.h"
+#include "skelaug/distributed/gradient_reducer.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
 #include <stdexcept>
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 
 GradientReducer::GradientReducer(std::vector<at::Tensor> parameters, Communicator& communicator,
                                  ReducerOptions options, core::Timeline* timeline)
@@ -151,4 +151,4 @@ void broadcast_from_root(Communicator& communicator, const std::vector<at::Tenso
   }
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-namespace skelaug::dist::detail {
+namespace skelaug::distributed::detail {
 
 // MPI_COMM_WORLD returns errors (MPI_ERRORS_RETURN) so that they become exceptions with context; the launcher turns
 // an exception on any rank of a multi-rank job into MPI_Abort, so a failure ends the job instead of hanging it.
@@ -17,6 +17,6 @@ inline void mpi_check(int code, const char* call) {
   throw std::runtime_error(fmt::format("{} failed: {}", call, std::string(text, static_cast<std::size_t>(length))));
 }
 
-}  // namespace skelaug::dist::detail
+}  // namespace skelaug::distributed::detail
 
-#define SKELAUG_MPI_CHECK(call) ::skelaug::dist::detail::mpi_check((call), #call)
+#define SKELAUG_MPI_CHECK(call) ::skelaug::distributed::detail::mpi_check((call), #call)

@@ -1,4 +1,4 @@
-#include "skelaug/dist/mpi_communicator.h"
+#include "skelaug/distributed/mpi_communicator.h"
 
 #include <ATen/ATen.h>
 #include <mpi.h>
@@ -9,10 +9,10 @@
 
 #include "communication_thread.h"
 #include "mpi_check.h"
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/mpi_environment.h"
 #include "tensor_checks.h"
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 namespace {
 
 MPI_Datatype mpi_type(const at::Tensor& tensor, const char* collective) {
@@ -129,4 +129,4 @@ void MpiCommunicator::barrier() {
   thread_->submit("barrier", [comm = comm_] { SKELAUG_MPI_CHECK(MPI_Barrier(comm)); })->wait();
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

@@ -1,4 +1,4 @@
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/mpi_environment.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 
 #include "mpi_check.h"
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 namespace {
 
 // The local rank as the launcher states it; -1 when no launcher variable is set.
@@ -127,4 +127,4 @@ std::string MpiEnvironment::library_version() {
   return version.substr(0, version.find_first_of(",\n"));
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

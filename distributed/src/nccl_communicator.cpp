@@ -6,14 +6,14 @@
 #include <stdexcept>
 #include <thread>
 
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/mpi_environment.h"
 #include "tensor_checks.h"
 
 #ifdef SKELAUG_TORCH_CUDA
 #include <c10/cuda/CUDAStream.h>
 #endif
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 namespace {
 
 ncclDataType_t nccl_type(const at::Tensor& tensor, const char* collective) {
@@ -184,4 +184,4 @@ void NcclCommunicator::barrier() {
   }
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

@@ -5,9 +5,9 @@
 #include <functional>
 
 #include "cuda_handles.h"
-#include "skelaug/dist/communicator.h"
+#include "skelaug/distributed/communicator.h"
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 
 class MpiEnvironment;
 
@@ -51,4 +51,4 @@ class NcclCommunicator final : public Communicator {
   std::shared_ptr<detail::CudaEvent> last_done_;  // the latest collective's completion, for barrier()
 };
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace skelaug::dist::detail {
+namespace skelaug::distributed::detail {
 
 // Misuse of a communicator is a programming error: say which collective and what the tensor was.
 inline void require(bool condition, const char* collective, const at::Tensor& tensor, const char* what) {
@@ -16,4 +16,4 @@ inline void require(bool condition, const char* collective, const at::Tensor& te
   throw std::invalid_argument(fmt::format("{}: tensor {} {}", collective, shape.str(), what));
 }
 
-}  // namespace skelaug::dist::detail
+}  // namespace skelaug::distributed::detail

@@ -1,4 +1,4 @@
-#include "skelaug/dist/thread_binding.h"
+#include "skelaug/distributed/thread_binding.h"
 
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 
 int available_cores() {
   cpu_set_t set;
@@ -38,4 +38,4 @@ std::string bind_threads(int threads) {
   return "reference BLAS (slow: install libopenblas0-pthread)";
 }
 
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "data_commands.h"
-#include "skelaug/data/bvh.h"
+#include "skelaug/data/bvh_import.h"
 #include "skelaug/data/input_files.h"
 
 namespace skelaug::launcher {

@@ -5,7 +5,7 @@
 #include <torch/cuda.h>
 
 #include "skelaug/core/error.h"
-#include "skelaug/dist/all_reduce_timing.h"
+#include "skelaug/distributed/all_reduce_timing.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/core/progress.h"
 #include "skelaug/launcher/command_registry.h"
@@ -32,7 +32,7 @@ int expect_equal(const at::Tensor& got, const at::Tensor& want, const std::strin
   return 1;
 }
 
-int check_collectives(dist::Communicator& comm, const at::Device& device, std::int64_t elements) {
+int check_collectives(distributed::Communicator& comm, const at::Device& device, std::int64_t elements) {
   const int world = comm.size();
   const int rank = comm.rank();
   int failures = 0;
@@ -41,10 +41,10 @@ int check_collectives(dist::Communicator& comm, const at::Device& device, std::i
     const auto name = std::string(c10::toString(dtype));
     const auto base = at::arange(elements, options);
 
-    const std::vector<std::pair<dist::ReduceOp, std::int64_t>> reductions = {
-        {dist::ReduceOp::kSum, static_cast<std::int64_t>(world) * (world + 1) / 2},
-        {dist::ReduceOp::kMax, world},
-        {dist::ReduceOp::kMin, 1}};
+    const std::vector<std::pair<distributed::ReduceOp, std::int64_t>> reductions = {
+        {distributed::ReduceOp::kSum, static_cast<std::int64_t>(world) * (world + 1) / 2},
+        {distributed::ReduceOp::kMax, world},
+        {distributed::ReduceOp::kMin, 1}};
     const char* op_names[] = {"sum", "max", "min"};
     for (std::size_t i = 0; i < reductions.size(); ++i) {
       auto tensor = base * (rank + 1);
@@ -54,7 +54,7 @@ int check_collectives(dist::Communicator& comm, const at::Device& device, std::i
     }
     if (at::isFloatingType(dtype)) {
       auto tensor = base * (rank + 1);
-      comm.all_reduce(tensor, dist::ReduceOp::kAverage);
+      comm.all_reduce(tensor, distributed::ReduceOp::kAverage);
       failures += expect_equal(tensor.cpu(), (base * (world + 1) / 2.0).cpu(), "all_reduce average of " + name);
     }
     auto broadcast = base + rank;
@@ -121,7 +121,7 @@ int run_doctor(Job& job) {
   core::Progress progress("all-reduce bandwidth", static_cast<std::int64_t>(sizes.size()),
                           config.get_float("run.progress_interval_s"), job.is_root());
   for (const auto kib : sizes) {
-    const auto timing = dist::time_all_reduce(comm, mpi, device, kib * 1024 / 4, config.get_int("doctor.warmup"),
+    const auto timing = distributed::time_all_reduce(comm, mpi, device, kib * 1024 / 4, config.get_int("doctor.warmup"),
                                               config.get_int("doctor.iterations"));
     SKELAUG_LOG(kInfo) << fmt::format("doctor: all-reduce {:>8} KiB: {:9.1f} us, algbw {:7.3f} GB/s, busbw {:7.3f} GB/s",
                                       kib, timing.seconds * 1e6, timing.algbw_gbps, timing.busbw_gbps);

@@ -8,7 +8,7 @@
 
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
-#include "skelaug/dist/diagnostic_environment.h"
+#include "skelaug/distributed/diagnostic_environment.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
 #include "openmp_wait_policy.h"
@@ -16,7 +16,7 @@
 namespace skelaug::launcher {
 namespace {
 
-void log_start(const Job& job, const dist::MpiEnvironment& mpi) {
+void log_start(const Job& job, const distributed::MpiEnvironment& mpi) {
   const auto& layout = mpi.layout();
   const auto& binding = job.binding();
   SKELAUG_LOG(kInfo) << fmt::format("run directory {}", job.run().root().string());
@@ -26,7 +26,7 @@ void log_start(const Job& job, const dist::MpiEnvironment& mpi) {
       layout.rank, layout.world_size, layout.hostname, layout.local_rank, layout.local_size,
       layout.local_rank_source, layout.node_count, binding.backend, binding.device, binding.threads, binding.blas,
       openmp_wait_policy_report());
-  for (const auto& [name, value] : dist::diagnostic_environment()) {
+  for (const auto& [name, value] : distributed::diagnostic_environment()) {
     SKELAUG_LOG(kInfo) << fmt::format("env {}={}", name, value);
   }
 }
@@ -47,7 +47,7 @@ void report_error(const std::string& message, int rank, int world_size) {
   std::fflush(stderr);
 }
 
-Job::Job(core::Config config, dist::MpiEnvironment& mpi, const std::string& log_level)
+Job::Job(core::Config config, distributed::MpiEnvironment& mpi, const std::string& log_level)
     : config_(std::move(config)), mpi_(mpi), run_("") {
   const auto level = core::parse_log_level(log_level);
   core::configure_logging({mpi.rank(), mpi.size(), level, {}, mpi.rank() == 0});
@@ -68,9 +68,13 @@ Job::Job(core::Config config, dist::MpiEnvironment& mpi, const std::string& log_
   core::configure_logging({mpi.rank(), mpi.size(), level, run_.log_file(mpi.rank()), mpi.rank() == 0});
   if (is_root()) metrics_ = std::make_unique<core::MetricsWriter>(run_.metrics_file());
 
-  binding_ = dist::bind_device(mpi, config_);
+  binding_ = distributed::bind_device(mpi, config_);
   log_start(*this, mpi);
-  communicator_ = dist::make_communicator(mpi, binding_, config_);
+  communicator_ = distributed::make_communicator(mpi, binding_, config_);
+}
+
+training::TrainingWorld Job::world() {
+  return {*communicator_, c10::Device(binding_.device), run_, metrics_.get()};
 }
 
 void Job::record(nlohmann::json metric) {
@@ -88,7 +92,7 @@ int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
     return core::kUserError;
   }
 
-  dist::MpiEnvironment mpi;
+  distributed::MpiEnvironment mpi;
   try {
     Job job(std::move(*config), mpi, request.log_level);
     return body(job);
@@ -97,7 +101,7 @@ int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
     const int code = user ? core::kUserError : core::kInternalError;
     report_error(e.what(), mpi.rank(), mpi.size());
     SKELAUG_LOG(kError) << e.what();
-    if (mpi.size() > 1) dist::MpiEnvironment::abort(code);
+    if (mpi.size() > 1) distributed::MpiEnvironment::abort(code);
     return code;
   }
 }

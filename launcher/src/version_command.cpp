@@ -3,7 +3,7 @@
 #include <torch/version.h>
 
 #include "skelaug/core/build_info.h"
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/mpi_environment.h"
 #include "skelaug/launcher/command_registry.h"
 #include "openmp_wait_policy.h"
 
@@ -23,7 +23,7 @@ std::string version_report() {
       "NCCL: {}\n"
       "MPI: {}\n"
       "OpenMP wait policy: {}",
-      build.version, build.build_type, TORCH_VERSION, cuda, nccl, dist::MpiEnvironment::library_version(),
+      build.version, build.build_type, TORCH_VERSION, cuda, nccl, distributed::MpiEnvironment::library_version(),
       openmp_wait_policy_report());
 }
 

@@ -4,7 +4,6 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
-#include "skelaug/data/topology.h"
 
 namespace skelaug::models {
 
@@ -30,45 +29,44 @@ void add_generator_config_keys(core::Schema& schema) {
       .add_float("generator.ema_decay", 0.999, 0.0, 1.0, "decay of the exponential moving average of the weights");
 }
 
-GeneratorOptions generator_options(const core::Config& config, const data::SkeletonDataset& dataset) {
-  GeneratorOptions options;
-  options.conditioning =
+GeneratorSettings generator_settings(const core::Config& config) {
+  GeneratorSettings settings;
+  auto& architecture = settings.architecture;
+  architecture.conditioning =
       config.get_string("generator.conditioning") == "label" ? Conditioning::kLabel : Conditioning::kExemplar;
+  architecture.num_joints = 0;
+  architecture.num_classes = 0;
+  architecture.clip_length = config.get_int("data.clip_length");
+  architecture.width = config.get_int("generator.width");
+  architecture.heads = config.get_int("generator.heads");
+  architecture.feedforward = config.get_int("generator.feedforward");
+  architecture.encoder_layers = config.get_int("generator.encoder_layers");
+  architecture.decoder_layers = config.get_int("generator.decoder_layers");
+  architecture.dropout = config.get_float("generator.dropout");
+  if (architecture.width % architecture.heads != 0 || architecture.width % 2 != 0) {
+    throw core::UserError(fmt::format("generator.width: {} must be even and divisible by generator.heads ({})",
+                                      architecture.width, architecture.heads));
+  }
+
+  auto& loss = settings.loss;
+  loss.auxiliary = config.get_float("generator.loss.auxiliary");
+  loss.label_smoothing = config.get_float("generator.loss.label_smoothing");
+  loss.velocity = config.get_float("generator.loss.velocity");
+  loss.bone_length = config.get_float("generator.loss.bone_length");
+  loss.condition_dropout = config.get_float("generator.condition_dropout");
+
+  settings.diffusion_steps = config.get_int("generator.diffusion_steps");
+  settings.ema_decay = config.get_float("generator.ema_decay");
+  settings.exemplar =
+      config.get_string("generator.exemplar") == "other" ? TrainingExemplar::kOther : TrainingExemplar::kSame;
+  return settings;
+}
+
+GeneratorOptions GeneratorSettings::for_dataset(const data::SkeletonDataset& dataset) const {
+  auto options = architecture;
   options.num_joints = dataset.num_joints();
   options.num_classes = static_cast<std::int64_t>(dataset.class_names.size());
-  options.clip_length = config.get_int("data.clip_length");
-  options.width = config.get_int("generator.width");
-  options.heads = config.get_int("generator.heads");
-  options.feedforward = config.get_int("generator.feedforward");
-  options.encoder_layers = config.get_int("generator.encoder_layers");
-  options.decoder_layers = config.get_int("generator.decoder_layers");
-  options.dropout = config.get_float("generator.dropout");
-  if (options.width % options.heads != 0 || options.width % 2 != 0) {
-    throw core::UserError(fmt::format("generator.width: {} must be even and divisible by generator.heads ({})",
-                                      options.width, options.heads));
-  }
   return options;
-}
-
-GeneratorLossWeights generator_loss_weights(const core::Config& config) {
-  GeneratorLossWeights weights;
-  weights.auxiliary = config.get_float("generator.loss.auxiliary");
-  weights.label_smoothing = config.get_float("generator.loss.label_smoothing");
-  weights.velocity = config.get_float("generator.loss.velocity");
-  weights.bone_length = config.get_float("generator.loss.bone_length");
-  weights.condition_dropout = config.get_float("generator.condition_dropout");
-  return weights;
-}
-
-void add_sampling_config_keys(core::Schema& schema) {
-  schema.add_int("sample.ddim_steps", 0, 0, 100000, "0 = ancestral DDPM over every diffusion step (the paper); N = DDIM with N steps")
-      .add_float("sample.eta", 0.0, 0.0, 10.0, "DDIM stochasticity (1 over every step = DDPM)")
-      .add_float("sample.dropout", 0.0, 0.0, 0.9, "sampling-time dropout probability: trades fidelity for diversity")
-      .add_float("sample.guidance", 1.0, 0.0, 100.0, "label mode: classifier-free guidance scale (1 = conditional only)")
-      .add_int("sample.batch_size", 64, 1, 100000, "clips generated at once")
-      .add_int("sample.seed", 0, 0, 2147483647, "seed of the sampler's noise and dropout")
-      .add_choice("sample.weights", "ema", {"ema", "model"}, "which weights of the checkpoint generate")
-      .add_string("sample.exemplar_split", "train", "split of data.train the exemplars come from; empty = every clip");
 }
 
 }  // namespace skelaug::models

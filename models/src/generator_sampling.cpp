@@ -20,6 +20,22 @@ void set_sampling_dropout(GeneratorImpl& model, double dropout) {
   }
 }
 
+SamplingModeGuard::SamplingModeGuard(GeneratorImpl& model, double dropout) {
+  training_.emplace_back(&model, model.is_training());
+  for (const auto& module : model.modules(/*include_self=*/false)) {
+    training_.emplace_back(module.get(), module->is_training());
+    if (auto* layer = dynamic_cast<CounterDropoutImpl*>(module.get())) dropout_.emplace_back(layer, layer->p());
+  }
+  set_sampling_dropout(model, dropout);
+}
+
+SamplingModeGuard::~SamplingModeGuard() {
+  for (const auto& [layer, p] : dropout_) layer->set_p(p);
+  // train(flag) recurses into the children; modules() lists parents before their children, so in this order every
+  // module ends with its own flag.
+  for (const auto& [module, was_training] : training_) module->train(was_training);
+}
+
 X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const at::Tensor& exemplar,
                               const at::Tensor& exemplar_mask, std::int64_t length, double guidance) {
   const auto& architecture = model->options();
@@ -49,6 +65,7 @@ X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const 
 at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& labels,
                     const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
                     const GenerationOptions& options, const SamplingProgress& progress) {
+  const SamplingModeGuard sampling_mode(*model, options.dropout);
   torch::manual_seed(options.sampler.seed);  // the dropout masks
   const auto predict = make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance);
   return sample(schedule, predict, {labels.size(0), length, model->options().feature_width()}, labels.device(),

@@ -30,11 +30,12 @@ std::int64_t published_base_channels(const std::string& architecture) {
   return 64;
 }
 
-RecognizerOptions recognizer_options(const core::Config& config, const data::SkeletonDataset& dataset) {
-  RecognizerOptions options;
+RecognizerSettings recognizer_settings(const core::Config& config) {
+  RecognizerSettings settings;
+  auto& options = settings.architecture;
   options.architecture = config.get_string("recognizer.architecture");
-  options.topology = dataset.topology;
-  options.num_classes = static_cast<std::int64_t>(dataset.class_names.size());
+  options.topology.clear();
+  options.num_classes = 0;
   options.num_bodies = 1;
   options.streams.clear();
   for (const auto& name : config.get_string_list("recognizer.streams")) {
@@ -49,7 +50,25 @@ RecognizerOptions recognizer_options(const core::Config& config, const data::Ske
   options.base_channels = width > 0 ? width : published_base_channels(options.architecture);
   options.stages = config.get_int("recognizer.stages");
   options.dropout = config.get_float("recognizer.dropout");
+  settings.label_smoothing = config.get_float("recognizer.label_smoothing");
+  settings.momentum = config.get_float("recognizer.momentum");
+  settings.sync_batch_norm = config.get_bool("recognizer.sync_batch_norm");
+  return settings;
+}
+
+RecognizerOptions RecognizerSettings::for_dataset(const data::SkeletonDataset& dataset) const {
+  auto options = architecture;
+  options.topology = dataset.topology;
+  options.num_classes = static_cast<std::int64_t>(dataset.class_names.size());
   return options;
+}
+
+std::shared_ptr<RecognizerImpl> make_configured_recognizer(const RecognizerOptions& options) {
+  try {
+    return make_recognizer(options);
+  } catch (const std::invalid_argument& error) {
+    throw core::UserError(fmt::format("recognizer: {}", error.what()));
+  }
 }
 
 }  // namespace skelaug::models

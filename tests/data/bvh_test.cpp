@@ -14,7 +14,8 @@
 #include <sstream>
 
 #include "skelaug/core/error.h"
-#include "skelaug/data/bvh.h"
+#include "skelaug/data/bvh_import.h"
+#include "skelaug/data/bvh_kinematics.h"
 #include "skelaug/data/topology.h"
 
 namespace skelaug::data {

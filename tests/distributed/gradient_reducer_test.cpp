@@ -5,11 +5,11 @@
 
 #include "mpi_test.h"
 
-#include "skelaug/dist/gradient_reducer.h"
-#include "skelaug/dist/mpi_communicator.h"
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/gradient_reducer.h"
+#include "skelaug/distributed/mpi_communicator.h"
+#include "skelaug/distributed/mpi_environment.h"
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 namespace {
 
 using skelaug::testing::mpi;
@@ -136,5 +136,5 @@ TEST(GradientReducer, ParametersWithoutGradientOnSomeRanksStillReduce) {
 }
 
 }  // namespace
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed
 

@@ -6,10 +6,10 @@
 
 #include <set>
 
-#include "skelaug/dist/mpi_communicator.h"
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/mpi_communicator.h"
+#include "skelaug/distributed/mpi_environment.h"
 
-namespace skelaug::dist {
+namespace skelaug::distributed {
 namespace {
 
 using skelaug::testing::mpi;
@@ -84,5 +84,5 @@ TEST_F(MpiCommunicatorTest, LayoutIsConsistentAcrossRanks) {
 }
 
 }  // namespace
-}  // namespace skelaug::dist
+}  // namespace skelaug::distributed
 

@@ -129,16 +129,27 @@ TEST(Guidance, ScaleZeroIsUnconditionalAndOneIsConditional) {
   EXPECT_TRUE(torch::allclose(guided_x0(conditional, unconditional, 3.0), unconditional + 3 * (conditional - unconditional)));
 }
 
-TEST(SamplingDropout, ZeroIsDeterministicAboveZeroActs) {
-  torch::manual_seed(3);
-  auto options = small(Conditioning::kLabel);
-  options.dropout = 0.1;
-  Generator model(options);
-  const auto schedule = DiffusionSchedule::cosine(20);
-  const auto labels = torch::tensor({0, 1}, torch::kLong);
+// A label-mode generator with training dropout 0.1 and a 5-step DDIM sampler over 20 diffusion steps.
+struct LabelModeSampling {
+  LabelModeSampling() : model(make()) {
+    generation.sampler.ddim_steps = 5;
+    generation.sampler.seed = 4;
+  }
+  static Generator make() {
+    torch::manual_seed(3);
+    auto options = small(Conditioning::kLabel);
+    options.dropout = 0.1;
+    return Generator(options);
+  }
+  Generator model;
+  DiffusionSchedule schedule = DiffusionSchedule::cosine(20);
+  torch::Tensor labels = torch::tensor({0, 1}, torch::kLong);
   GenerationOptions generation;
-  generation.sampler.ddim_steps = 5;
-  generation.sampler.seed = 4;
+};
+
+TEST(SamplingDropout, ZeroIsDeterministicAboveZeroActs) {
+  LabelModeSampling setup;
+  auto& [model, schedule, labels, generation] = setup;
   set_sampling_dropout(*model, 0.0);
   EXPECT_FALSE(model->is_training());
   const auto plain = generate(model, schedule, labels, {}, {}, 12, generation);
@@ -150,6 +161,27 @@ TEST(SamplingDropout, ZeroIsDeterministicAboveZeroActs) {
   EXPECT_TRUE(torch::equal(dropped, generate(model, schedule, labels, {}, {}, 12, generation)));  // still seeded
 }
 
+// generate() runs the model in sampling mode with its options' dropout for the call only: afterwards the model is in
+// the mode it was in, with its training dropout, and a model handed over in any mode samples the same clips.
+TEST(SamplingDropout, GenerateAppliesItsOptionsAndLeavesTheModelAsItWas) {
+  LabelModeSampling setup;
+  auto& [model, schedule, labels, generation] = setup;
+  generation.dropout = 0.3;
+  ASSERT_TRUE(model->is_training());
+  const auto from_training_mode = generate(model, schedule, labels, {}, {}, 12, generation);
+  EXPECT_TRUE(model->is_training());
+  for (const auto& module : model->modules(/*include_self=*/false)) {
+    EXPECT_TRUE(module->is_training());
+    if (const auto* layer = dynamic_cast<CounterDropoutImpl*>(module.get())) {
+      EXPECT_EQ(layer->p(), 0.1);
+    }
+  }
+  model->eval();
+  EXPECT_TRUE(torch::equal(from_training_mode, generate(model, schedule, labels, {}, {}, 12, generation)));
+  EXPECT_FALSE(model->is_training());
+  generation.dropout = 0.0;
+  EXPECT_FALSE(torch::allclose(from_training_mode, generate(model, schedule, labels, {}, {}, 12, generation)));
+}
 
 // The sampler computes the exemplar's condition once per run when nothing in its path draws noise: every step must
 // still predict exactly what the whole network predicts, with and without guidance, and sampling-time dropout must

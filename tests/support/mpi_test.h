@@ -1,10 +1,10 @@
 #pragma once
 
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/mpi_environment.h"
 
 namespace skelaug::testing {
 
 // The MPI world of a test executable run under `mpirun -np N` (see mpi_test_main.cpp).
-dist::MpiEnvironment& mpi();
+distributed::MpiEnvironment& mpi();
 
 }  // namespace skelaug::testing

@@ -8,16 +8,16 @@
 
 namespace skelaug::testing {
 namespace {
-std::unique_ptr<dist::MpiEnvironment> g_environment;
+std::unique_ptr<distributed::MpiEnvironment> g_environment;
 }  // namespace
 
-dist::MpiEnvironment& mpi() { return *g_environment; }
+distributed::MpiEnvironment& mpi() { return *g_environment; }
 
 }  // namespace skelaug::testing
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  skelaug::testing::g_environment = std::make_unique<skelaug::dist::MpiEnvironment>();
+  skelaug::testing::g_environment = std::make_unique<skelaug::distributed::MpiEnvironment>();
   const int failed = RUN_ALL_TESTS() != 0 ? 1 : 0;
   const bool any_failed = skelaug::testing::mpi().sum(failed) > 0;
   skelaug::testing::g_environment.reset();

@@ -12,8 +12,8 @@
 #include <random>
 
 #include "skelaug/core/error.h"
-#include "skelaug/dist/mpi_communicator.h"
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/mpi_communicator.h"
+#include "skelaug/distributed/mpi_environment.h"
 #include "skelaug/training/trainer.h"
 
 namespace skelaug::training {
@@ -72,7 +72,7 @@ struct RunResult {
 
 RunResult train(const fs::path& root, std::int64_t max_steps, std::int64_t stop_on_rank1_at = -1,
                 bool timeline = false) {
-  dist::MpiCommunicator communicator(mpi(), 60.0);
+  distributed::MpiCommunicator communicator(mpi(), 60.0);
   torch::manual_seed(static_cast<std::uint64_t>(mpi().rank()));  // different per rank: the broadcast must fix it
   Classifier model;
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
@@ -128,7 +128,7 @@ TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
   // Every rank ends with the same parameters.
   for (const auto& p : whole.parameters) {
     auto copy = p.clone();
-    dist::MpiCommunicator communicator(mpi(), 60.0);
+    distributed::MpiCommunicator communicator(mpi(), 60.0);
     communicator.broadcast(copy, 0);
     EXPECT_TRUE(torch::equal(copy, p));
   }

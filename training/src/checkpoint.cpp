@@ -8,6 +8,7 @@
 
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
+#include "skelaug/models/checkpoint_weights.h"
 
 namespace skelaug::training {
 namespace {
@@ -41,7 +42,7 @@ void CheckpointStore::save(const CheckpointContents& contents, const TrainingSta
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive;
   contents.model->save(model_archive);
-  archive.write("model", model_archive);
+  archive.write(models::kModelWeights, model_archive);
   if (contents.optimizer != nullptr) {
     torch::serialize::OutputArchive optimizer_archive;
     contents.optimizer->save(optimizer_archive);
@@ -50,7 +51,7 @@ void CheckpointStore::save(const CheckpointContents& contents, const TrainingSta
   if (contents.ema != nullptr) {
     torch::serialize::OutputArchive ema_archive;
     contents.ema->save(ema_archive);
-    archive.write("ema", ema_archive);
+    archive.write(models::kEmaWeights, ema_archive);
   }
   archive.write("state", torch::tensor({state.epoch, state.step_in_epoch, state.global_step}, torch::kLong));
 
@@ -71,7 +72,7 @@ TrainingState CheckpointStore::load(const std::filesystem::path& file, const Che
     torch::serialize::InputArchive archive;
     archive.load_from(file.string());
     torch::serialize::InputArchive model_archive;
-    archive.read("model", model_archive);
+    archive.read(models::kModelWeights, model_archive);
     contents.model->load(model_archive);
     if (contents.optimizer != nullptr) {
       torch::serialize::InputArchive optimizer_archive;
@@ -80,7 +81,7 @@ TrainingState CheckpointStore::load(const std::filesystem::path& file, const Che
     }
     if (contents.ema != nullptr) {
       torch::serialize::InputArchive ema_archive;
-      archive.read("ema", ema_archive);
+      archive.read(models::kEmaWeights, ema_archive);
       contents.ema->load(ema_archive);
     }
     torch::Tensor state;
@@ -89,25 +90,6 @@ TrainingState CheckpointStore::load(const std::filesystem::path& file, const Che
     return {values[0].item<std::int64_t>(), values[1].item<std::int64_t>(), values[2].item<std::int64_t>()};
   } catch (const c10::Error& e) {
     throw core::UserError(fmt::format("{}: cannot resume from this checkpoint: {}", file.string(),
-                                      e.what_without_backtrace()));
-  }
-}
-
-void CheckpointStore::load_weights(const std::filesystem::path& file, const std::string& part,
-                                   torch::nn::Module& module) {
-  if (!std::filesystem::is_regular_file(file)) {
-    throw core::UserError(fmt::format("{}: checkpoint not found", file.string()));
-  }
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(file.string());
-    torch::serialize::InputArchive weights;
-    if (!archive.try_read(part, weights)) {
-      throw core::UserError(fmt::format("{}: the checkpoint holds no '{}' weights", file.string(), part));
-    }
-    module.load(weights);
-  } catch (const c10::Error& e) {
-    throw core::UserError(fmt::format("{}: cannot load the '{}' weights: {}", file.string(), part,
                                       e.what_without_backtrace()));
   }
 }

@@ -6,7 +6,7 @@
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/core/progress.h"
-#include "skelaug/data/distributed_sampler.h"
+#include "skelaug/core/seeding.h"
 #include "skelaug/training/preemption.h"
 
 namespace skelaug::training {
@@ -25,7 +25,7 @@ data::Batch to_device(const data::Batch& batch, const torch::Device& device) {
 
 }  // namespace
 
-Trainer::Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, dist::Communicator& communicator,
+Trainer::Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, distributed::Communicator& communicator,
                  const core::RunDirectory& run, core::MetricsWriter* metrics, TrainerOptions options)
     : model_(model),
       optimizer_(optimizer),
@@ -57,8 +57,8 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
   }
   std::vector<torch::Tensor> replicated = model_.parameters();
   for (const auto& buffer : model_.buffers()) replicated.push_back(buffer);
-  dist::broadcast_from_root(communicator_, replicated);
-  dist::GradientReducer reducer(model_.parameters(), communicator_, options_.reducer, &timeline_);
+  distributed::broadcast_from_root(communicator_, replicated);
+  distributed::GradientReducer reducer(model_.parameters(), communicator_, options_.reducer, &timeline_);
   PreemptionFlag preemption;
 
   const auto steps_per_epoch = loader.steps_per_epoch();
@@ -76,7 +76,7 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       }
       const auto step_start = Clock::now();
       // Randomness inside the model (dropout, diffusion noise) is a function of (seed, step, rank): resumable.
-      torch::manual_seed(data::mix_seed(options_.seed, static_cast<std::uint64_t>(state_.global_step), rank));
+      torch::manual_seed(core::mix_seed(options_.seed, static_cast<std::uint64_t>(state_.global_step), rank));
       const auto micro_batches = std::min(options_.accumulation, steps_per_epoch - state_.step_in_epoch);
       double loss_sum = 0;
       std::int64_t samples = 0;
@@ -110,7 +110,7 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       // One all-reduce for the mean loss and whether any rank was asked to stop.
       auto shared = torch::tensor({loss_sum, PreemptionFlag::received() != 0 ? 1.0 : 0.0}, torch::kDouble);
       if (options_.device.is_cuda()) shared = shared.to(torch::kFloat).to(options_.device);
-      communicator_.all_reduce(shared, dist::ReduceOp::kSum);
+      communicator_.all_reduce(shared, distributed::ReduceOp::kSum);
       shared = shared.cpu().to(torch::kDouble);
       const double mean_loss = shared[0].item<double>() / communicator_.size();
       const double seconds = std::chrono::duration<double>(Clock::now() - step_start).count();

@@ -31,50 +31,55 @@ void add_training_config_keys(core::Schema& schema) {
       .add_float("train.first_bucket_cap_mb", 1.0, 0.0001, 4096.0, "size of the first (earliest) gradient bucket, MiB");
 }
 
-TrainerOptions trainer_options(const core::Config& config, const torch::Device& device) {
-  TrainerOptions options;
-  options.epochs = config.get_int("train.epochs");
-  options.max_steps = config.get_int("train.max_steps");
-  options.accumulation = config.get_int("train.accumulation");
-  options.checkpoint_every = config.get_int("train.checkpoint_every");
-  options.keep_checkpoints = static_cast<int>(config.get_int("train.keep_checkpoints"));
-  options.resume = config.get_bool("train.resume");
-  options.timeline = config.get_bool("train.timeline");
-  options.progress_interval_s = config.get_float("run.progress_interval_s");
-  options.seed = static_cast<std::uint64_t>(config.get_int("run.seed"));
-  options.reducer.bucket_cap_bytes = static_cast<std::int64_t>(config.get_float("train.bucket_cap_mb") * 1048576.0);
-  options.reducer.first_bucket_cap_bytes =
+TrainOptions train_options(const core::Config& config) {
+  TrainOptions options;
+  auto& trainer = options.trainer;
+  trainer.epochs = config.get_int("train.epochs");
+  trainer.max_steps = config.get_int("train.max_steps");
+  trainer.accumulation = config.get_int("train.accumulation");
+  trainer.checkpoint_every = config.get_int("train.checkpoint_every");
+  trainer.keep_checkpoints = static_cast<int>(config.get_int("train.keep_checkpoints"));
+  trainer.resume = config.get_bool("train.resume");
+  trainer.timeline = config.get_bool("train.timeline");
+  trainer.progress_interval_s = config.get_float("run.progress_interval_s");
+  trainer.seed = static_cast<std::uint64_t>(config.get_int("run.seed"));
+  trainer.reducer.bucket_cap_bytes = static_cast<std::int64_t>(config.get_float("train.bucket_cap_mb") * 1048576.0);
+  trainer.reducer.first_bucket_cap_bytes =
       static_cast<std::int64_t>(config.get_float("train.first_bucket_cap_mb") * 1048576.0);
-  options.device = device;
-  options.precision = parse_precision(config.get_string("train.precision"));
+  trainer.precision = parse_precision(config.get_string("train.precision"));
+
+  auto& schedule = options.learning_rate;
+  schedule.kind = config.get_string("train.lr_schedule") == "cosine" ? LearningRateSchedule::Kind::kCosine
+                                                                     : LearningRateSchedule::Kind::kStep;
+  schedule.base = config.get_float("train.lr");
+  schedule.decay_every_epochs = config.get_int("train.lr_decay_every_epochs");
+  schedule.decay = config.get_float("train.lr_decay");
+
+  options.batch_size = config.get_int("train.batch_size");
+  options.weight_decay = config.get_float("train.weight_decay");
   return options;
 }
 
-std::int64_t per_rank_batch(const core::Config& config, int world_size) {
-  const auto global = config.get_int("train.batch_size");
-  const auto micro = config.get_int("train.accumulation");
-  if (global % (world_size * micro) != 0) {
+std::int64_t TrainOptions::per_rank_batch(int world_size) const {
+  const auto micro = trainer.accumulation;
+  if (batch_size % (world_size * micro) != 0) {
     throw core::UserError(fmt::format("train.batch_size: {} clips do not split evenly over {} rank(s) x {} micro-batch(es)",
-                                      global, world_size, micro));
+                                      batch_size, world_size, micro));
   }
-  return global / world_size / micro;
+  return batch_size / world_size / micro;
 }
 
-double learning_rate(const core::Config& config, std::int64_t epoch, double progress) {
-  const auto every = config.get_int("train.lr_decay_every_epochs");
-  const double base = config.get_float("train.lr");
-  if (config.get_string("train.lr_schedule") == "cosine") {
-    return 0.5 * base * (1.0 + std::cos(M_PI * std::clamp(progress, 0.0, 1.0)));
-  }
-  if (every <= 0) return base;
-  return base * std::pow(config.get_float("train.lr_decay"), static_cast<double>(epoch / every));
+double LearningRateSchedule::at(std::int64_t epoch, double progress) const {
+  if (kind == Kind::kCosine) return 0.5 * base * (1.0 + std::cos(M_PI * std::clamp(progress, 0.0, 1.0)));
+  if (decay_every_epochs <= 0) return base;
+  return base * std::pow(decay, static_cast<double>(epoch / decay_every_epochs));
 }
 
-double run_progress(const core::Config& config, const TrainingState& state, std::int64_t loader_steps_per_epoch) {
-  const auto micro = config.get_int("train.accumulation");
+double TrainOptions::progress(const TrainingState& state, std::int64_t loader_steps_per_epoch) const {
+  const auto micro = trainer.accumulation;
   const auto steps_per_epoch = (loader_steps_per_epoch + micro - 1) / micro;
-  auto total = config.get_int("train.epochs") * steps_per_epoch;
-  if (config.get_int("train.max_steps") > 0) total = std::min(total, config.get_int("train.max_steps"));
+  auto total = trainer.epochs * steps_per_epoch;
+  if (trainer.max_steps > 0) total = std::min(total, trainer.max_steps);
   return total > 0 ? static_cast<double>(state.global_step) / static_cast<double>(total) : 1.0;
 }
 

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "skelaug/data/skeleton_loader.h"
 
 namespace skelaug::core {
@@ -9,35 +13,49 @@ class Schema;
 
 namespace skelaug::data {
 
-// The `data` section: the training set, its low-data fraction, clip length and the classic augmentations.
+// The `data` section: the training set, its low-data fraction, extra (generated) files, the held-out set, clip length
+// and the classic augmentations.
 void add_data_config_keys(core::Schema& schema);
 
-// Loader options from the `data` section (batch size, rank and world size are the caller's).
-LoaderOptions loader_options(const core::Config& config);
-// The training clips: `data.train_split` of `data.train` (every clip if empty), keeping `data.fraction` per class.
-std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const core::Config& config);
-// `data.train`, with a UserError naming the key when it is not set.
-std::string training_file(const core::Config& config);
+struct DataOptions {
+  std::string train;                // data.train (empty: not set)
+  std::string train_split;          // "" = every clip
+  double fraction = 1.0;            // kept per class of the training split (the low-data protocol)
+  std::vector<std::string> extra;   // further training files, e.g. generated clips
+  double extra_ratio = -1.0;        // extra clips per real clip; negative = every extra clip once
+  std::string test;                 // "" = data.train
+  std::string test_split;           // "" = every clip
+  std::uint64_t seed = 0;           // run.seed: the subset and the extra draw
+  LoaderOptions loader;             // clip length, length mode, workers, augmentation, seed (batch, rank: the job's)
 
-// The training clips of a recogniser: the real ones (`data.train`, `data.train_split`, `data.fraction`) and, when
-// `data.extra` names further files (generated clips, say), clips of those appended after them. `data.extra_ratio`
-// sets how many extra clips are used per real clip (drawn at random from `run.seed`, repeating only when more are
-// asked for than the files hold); a negative ratio uses every extra clip once. Every file must share the real
-// file's topology and class names (a UserError naming the file otherwise).
+  // `train`, or a UserError naming data.train when it is not set.
+  const std::string& training_file() const;
+};
+
+// The `data` section (and run.seed, which seeds the subset, the extra draw and the loader).
+DataOptions data_options(const core::Config& config);
+
+// The training clips: `train_split` of the training file (every clip if empty), keeping `fraction` per class.
+std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const DataOptions& options);
+
+// The training clips of a recogniser: the real ones (`train`, `train_split`, `fraction`) and, when `extra` names
+// further files (generated clips, say), clips of those appended after them. `extra_ratio` sets how many extra clips are
+// used per real clip (drawn at random from `seed`, repeating only when more are asked for than the files hold); a
+// negative ratio uses every extra clip once. Every file must share the real file's topology and class names (a
+// UserError naming the file otherwise).
 struct TrainingSet {
   std::shared_ptr<SkeletonDataset> dataset;  // the real file with every extra file appended
   std::vector<std::int64_t> clips;           // into `dataset`: the real clips first, then the extra ones
   std::int64_t real_clips = 0;
   std::int64_t extra_clips = 0;
 };
-TrainingSet load_training_set(const core::Config& config);
+TrainingSet load_training_set(const DataOptions& options);
 
-// The held-out clips: `data.test_split` of `data.test` (of `data.train` when `data.test` is empty).
+// The held-out clips: `test_split` of `test` (of the training file when `test` is empty).
 struct TestSet {
   std::shared_ptr<SkeletonDataset> dataset;
   std::vector<std::int64_t> clips;
 };
-TestSet load_test_set(const core::Config& config);
-
+TestSet load_test_set(const DataOptions& options);
 
 }  // namespace skelaug::data

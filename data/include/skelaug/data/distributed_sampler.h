@@ -40,8 +40,4 @@ class DistributedSampler {
   std::int64_t epoch_ = 0;
 };
 
-// A 64-bit mix of several values (SplitMix64 finaliser): per-sample random streams derived from (seed, epoch, index)
-// do not depend on which thread or rank computes them.
-std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0);
-
 }  // namespace skelaug::data

@@ -11,7 +11,7 @@
 namespace skelaug::data {
 
 // Importers of the datasets that are published as Python pickles. A small Python script per format
-// (tools/pickle_formats/, run through run_python_tool) only unpickles and checks the structure; the joint selection,
+// (data/pickle_formats/, run through run_python_tool) only unpickles and checks the structure; the joint selection,
 // labels, ids and the feature-to-joint recovery happen here. Each throws core::UserError naming the file and what
 // is wrong with it. docs/data-formats.md describes the layouts.
 

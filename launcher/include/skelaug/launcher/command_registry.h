@@ -41,6 +41,9 @@ class CommandRegistry {
 
 void register_all_commands(CommandRegistry& registry, const GlobalOptions& options);
 
+// The description of the "train" command group, which both training commands create (whichever registers first).
+inline constexpr const char* kTrainGroupDescription = "Train models (launch under mpirun/srun for data parallelism)";
+
 // Each command's registration, one per file.
 void register_config_commands(CommandRegistry& registry, const GlobalOptions& options);
 void register_doctor_command(CommandRegistry& registry, const GlobalOptions& options);

@@ -10,9 +10,10 @@
 #include "skelaug/core/config.h"
 #include "skelaug/core/metrics_writer.h"
 #include "skelaug/core/run_directory.h"
-#include "skelaug/dist/backend.h"
-#include "skelaug/dist/communicator.h"
-#include "skelaug/dist/mpi_environment.h"
+#include "skelaug/distributed/backend.h"
+#include "skelaug/distributed/communicator.h"
+#include "skelaug/distributed/mpi_environment.h"
+#include "skelaug/training/training_world.h"
 
 namespace skelaug::launcher {
 
@@ -27,25 +28,27 @@ struct JobRequest {
 // directory, and (on rank 0) the metrics file.
 class Job {
  public:
-  Job(core::Config config, dist::MpiEnvironment& mpi, const std::string& log_level);
+  Job(core::Config config, distributed::MpiEnvironment& mpi, const std::string& log_level);
 
   const core::Config& config() const { return config_; }
-  dist::MpiEnvironment& mpi() { return mpi_; }
-  const dist::DeviceBinding& binding() const { return binding_; }
-  dist::Communicator& communicator() { return *communicator_; }
+  distributed::MpiEnvironment& mpi() { return mpi_; }
+  const distributed::DeviceBinding& binding() const { return binding_; }
+  distributed::Communicator& communicator() { return *communicator_; }
   const core::RunDirectory& run() const { return run_; }
   bool is_root() const { return mpi_.rank() == 0; }
   // Appends a record to metrics.jsonl; a no-op on ranks other than 0.
   void record(nlohmann::json metric);
   // The metrics file's writer on rank 0, null elsewhere.
   core::MetricsWriter* metrics() { return metrics_.get(); }
+  // What the library's training jobs run in: this job's communicator, device, run directory and metrics file.
+  training::TrainingWorld world();
 
  private:
   core::Config config_;
-  dist::MpiEnvironment& mpi_;
-  dist::DeviceBinding binding_;
+  distributed::MpiEnvironment& mpi_;
+  distributed::DeviceBinding binding_;
   core::RunDirectory run_;
-  std::unique_ptr<dist::Communicator> communicator_;
+  std::unique_ptr<distributed::Communicator> communicator_;
   std::unique_ptr<core::MetricsWriter> metrics_;
 };
 

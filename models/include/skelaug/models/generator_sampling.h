@@ -1,6 +1,10 @@
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "skelaug/models/diffusion.h"
+#include "skelaug/models/dropout.h"
 #include "skelaug/models/generator.h"
 
 namespace skelaug::models {
@@ -15,8 +19,23 @@ struct GenerationOptions {
 at::Tensor guided_x0(const at::Tensor& conditional, const at::Tensor& unconditional, double scale);
 
 // Puts the model in evaluation mode except its dropout layers, which drop with probability `dropout` (0 = off). The
-// paper's released code means to do this but wires the probability to 0; here it really acts.
+// paper's released code means to do this but wires the probability to 0; here it really acts. generate() applies its
+// options' dropout itself (SamplingModeGuard); this is for callers that drive make_x0_predictor directly.
 void set_sampling_dropout(GeneratorImpl& model, double dropout);
+
+// set_sampling_dropout for the guard's lifetime: afterwards every module's training flag and every dropout layer's
+// probability are what they were, so sampling from a model in training (its EMA copy, say) leaves it as it was.
+class SamplingModeGuard {
+ public:
+  SamplingModeGuard(GeneratorImpl& model, double dropout);
+  ~SamplingModeGuard();
+  SamplingModeGuard(const SamplingModeGuard&) = delete;
+  SamplingModeGuard& operator=(const SamplingModeGuard&) = delete;
+
+ private:
+  std::vector<std::pair<torch::nn::Module*, bool>> training_;  // every module and its flag
+  std::vector<std::pair<CounterDropoutImpl*, double>> dropout_;  // every dropout layer and its probability
+};
 
 // The x0 predictor a sampler calls at every step for clips of `length` frames, all real: the model's forward, with
 // classifier-free guidance in label mode when `guidance` != 1. The condition (the 8-layer semantic encoder over the
@@ -26,8 +45,9 @@ X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const 
                               const at::Tensor& exemplar_mask, std::int64_t length, double guidance);
 
 // Generates clips (normalised features [B, length, F]) for `labels` [B] and, in exemplar mode, `exemplar` [B, T, F]
-// with `exemplar_mask` [B, T]. Dropout noise comes from LibTorch's generator, seeded from options.sampler.seed, so
-// the same options give the same clips.
+// with `exemplar_mask` [B, T]. The model runs in sampling mode with options.dropout for the call (SamplingModeGuard)
+// and is left as it was. Dropout noise comes from LibTorch's generator, seeded from options.sampler.seed, so the same
+// options give the same clips.
 at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& labels,
                     const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
                     const GenerationOptions& options, const SamplingProgress& progress = {});

@@ -28,7 +28,8 @@ struct CheckpointContents {
 
 // Checkpoints of one run: <dir>/checkpoint-<global step, 9 digits>.pt, each written whole to a temporary name and
 // renamed (a crash mid-write leaves the previous ones intact), the newest `keep` kept. Written by rank 0; read by
-// every rank.
+// every rank. The parts of the file are described in skelaug/models/checkpoint_weights.h, which reads the weights
+// alone (for sampling and evaluation).
 class CheckpointStore {
  public:
   CheckpointStore(std::filesystem::path directory, int keep);
@@ -40,9 +41,6 @@ class CheckpointStore {
   // core::UserError naming the file if it is unreadable or does not fit the model.
   TrainingState load(const std::filesystem::path& file, const CheckpointContents& contents) const;
   std::vector<std::filesystem::path> list() const;  // oldest first
-  // Loads only the weights saved under `part` ("model" or "ema") of a checkpoint into `module` (for sampling);
-  // a UserError naming the file if it lacks them or they do not fit.
-  static void load_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module);
 
  private:
   std::filesystem::path directory_;

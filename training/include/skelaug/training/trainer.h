@@ -10,8 +10,8 @@
 #include "skelaug/core/run_directory.h"
 #include "skelaug/core/timeline.h"
 #include "skelaug/data/skeleton_loader.h"
-#include "skelaug/dist/communicator.h"
-#include "skelaug/dist/gradient_reducer.h"
+#include "skelaug/distributed/communicator.h"
+#include "skelaug/distributed/gradient_reducer.h"
 #include "skelaug/training/autocast.h"
 #include "skelaug/training/checkpoint.h"
 
@@ -27,7 +27,7 @@ struct TrainerOptions {
   bool timeline = false;              // write logs/timeline-rank<r>.json (Chrome trace)
   double progress_interval_s = 30;
   std::uint64_t seed = 0;
-  dist::ReducerOptions reducer;
+  distributed::ReducerOptions reducer;
   torch::Device device = torch::kCPU;
   Precision precision = Precision::kFloat32;  // of the forward pass (loss); backward follows what forward recorded
 };
@@ -42,7 +42,7 @@ using LossFunction = std::function<torch::Tensor(const data::Batch& batch)>;
 // any rank makes all ranks stop at the same step boundary after a checkpoint: fit() then returns core::kPreempted.
 class Trainer {
  public:
-  Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, dist::Communicator& communicator,
+  Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, distributed::Communicator& communicator,
           const core::RunDirectory& run, core::MetricsWriter* metrics, TrainerOptions options);
 
   int fit(data::SkeletonLoader& loader, const LossFunction& loss);
@@ -63,7 +63,7 @@ class Trainer {
 
   torch::nn::Module& model_;
   torch::optim::Optimizer& optimizer_;
-  dist::Communicator& communicator_;
+  distributed::Communicator& communicator_;
   const core::RunDirectory& run_;
   core::MetricsWriter* metrics_;
   TrainerOptions options_;

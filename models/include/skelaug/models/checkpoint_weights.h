@@ -1,0 +1,20 @@
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <filesystem>
+#include <string>
+
+namespace skelaug::models {
+
+// A skelaug checkpoint is a LibTorch archive with named parts: the weights of the trained network under "model", the
+// exponential moving average of them under "ema" (generators), and the training loop's "optimizer" and "state"
+// (skelaug::training writes them). Sampling and evaluation need only a network's weights, read here.
+inline constexpr const char* kModelWeights = "model";
+inline constexpr const char* kEmaWeights = "ema";
+
+// Loads the weights saved under `part` (kModelWeights or kEmaWeights) of checkpoint `file` into `module`. A
+// core::UserError naming the file when it is missing, lacks the part, or its weights do not fit the module.
+void load_checkpoint_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module);
+
+}  // namespace skelaug::models
