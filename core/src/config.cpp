@@ -110,4 +110,13 @@ std::string Config::to_yaml(bool comments) const {
   return std::string(out.c_str()) + "\n";
 }
 
+std::vector<std::string> Config::differing_keys(const Config& other) const {
+  std::vector<std::string> keys;
+  for (const auto& spec : schema_.keys()) {
+    const auto theirs = other.values_.find(spec.path);
+    if (theirs == other.values_.end() || !(theirs->second == values_.at(spec.path))) keys.push_back(spec.path);
+  }
+  return keys;
+}
+
 }  // namespace skelaug::core

@@ -1,7 +1,9 @@
-"""What every pickle-format reader shares: one-line user errors, safe loading, checked arrays, the .npz it writes.
+"""What every pickle-format reader shares: one-line user errors, restricted loading, checked arrays, the .npz it writes.
 
 The readers only read (or, for export, write) Python pickles; all other work happens in the `skelaug` C++ code, which
 runs a reader as `python3 -E -s <script> ...`, reads the raw arrays it wrote, and turns them into a dataset.
+
+Unpickling is restricted to what the datasets hold (ALLOWED_GLOBALS), so a crafted file cannot run code.
 
 Protocol with the caller (data/src/python_tool.cpp): a problem with the user's input ends the script with exit code 2
 and a last stderr line `skelaug-tool-error: <file>: <what is wrong>`; anything else (a bug, a missing module) exits 1
@@ -10,7 +12,6 @@ with a traceback.
 import os
 import pickle
 import sys
-import zipfile
 
 import numpy as np
 
@@ -30,23 +31,71 @@ def main(run):
         sys.exit(2)
 
 
+# What the datasets' pickles hold, and so all that unpickling may build: numpy arrays, dtypes and scalars (numpy 1's
+# and numpy 2's module names), joblib's array wrapper, and the bytes codec pickle protocol 2 uses for array data.
+# Dicts, lists, tuples, strings and numbers need no global. Pickle builds any other object by calling what the file
+# names, which is how a crafted file runs code: every other global is refused, before anything is called.
+ALLOWED_GLOBALS = frozenset([
+    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("_codecs", "encode"),
+])
+JOBLIB_GLOBALS = frozenset([("joblib.numpy_pickle", "NumpyArrayWrapper")])
+
+
+class RefusedGlobal(Exception):
+    """The file asks for a type or function outside ALLOWED_GLOBALS."""
+
+
+def checked_find_class(find_class, allowed, module, name):
+    if (module, name) not in allowed:
+        raise RefusedGlobal(f"{module}.{name}")
+    return find_class(module, name)
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        return checked_find_class(super().find_class, ALLOWED_GLOBALS, module, name)
+
+
+def load_joblib(path):
+    """joblib.load with the same restriction (its unpickler, given only ALLOWED_GLOBALS and its array wrapper)."""
+    from joblib import numpy_pickle  # only the NTU-VIBE reader needs joblib
+
+    class RestrictedNumpyUnpickler(numpy_pickle.NumpyUnpickler):
+        def find_class(self, module, name):
+            return checked_find_class(super().find_class, ALLOWED_GLOBALS | JOBLIB_GLOBALS, module, name)
+
+    with open(path, "rb") as stream:
+        with numpy_pickle._read_fileobject(stream, path, None) as file_object:
+            return RestrictedNumpyUnpickler(path, file_object, mmap_mode=None).load()
+
+
 def load_pickle(path, display, use_joblib=False):
-    """Unpickles `path` (joblib.load when `use_joblib`); `display` names it in messages."""
+    """Unpickles `path` (as joblib.load does when `use_joblib`), building nothing outside ALLOWED_GLOBALS; `display`
+    names it in messages."""
     try:
         if use_joblib:
-            import joblib  # only the NTU-VIBE reader needs it
-
-            return joblib.load(path)
+            return load_joblib(path)
         with open(path, "rb") as stream:
-            return pickle.load(stream)
+            return RestrictedUnpickler(stream).load()
+    except RefusedGlobal as refused:
+        raise InputError(f"{display}: refused: the pickle asks for {refused}, which these datasets never hold "
+                         "(only numpy arrays and scalars, dicts, lists, tuples, strings and numbers are loaded)")
     except FileNotFoundError:
         raise InputError(f"{display}: no such file")
     except IsADirectoryError:
         raise InputError(f"{display}: is a directory, not a pickle file")
     except PermissionError:
         raise InputError(f"{display}: permission denied")
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-            ImportError, zipfile.BadZipFile, UnicodeDecodeError, OSError) as error:
+    except MemoryError:
+        raise InputError(f"{display}: not a readable pickle file (it asks for more memory than this machine has)")
+    except InputError:
+        raise
+    except Exception as error:  # loading builds only allowed types, so whatever else fails is the file's content
         raise InputError(f"{display}: not a readable pickle file ({type(error).__name__}: {error})")
 
 

@@ -54,11 +54,21 @@ def original_name(entry, label_map, map_path):
 
 
 def motion_path(motion_dir, entry, split_file):
+    """The file of a split entry, which must lie inside the motion directory: an entry is a name, never a way out of it
+    (an absolute path, '..', or a symbolic link leading elsewhere)."""
+    if not isinstance(entry, str) or not entry or "\0" in entry:
+        raise InputError(f"{split_file}: entry {entry!r} is not a motion name")
+    root = os.path.realpath(motion_dir)
+    inside = os.path.realpath(os.path.join(root, entry))
+    if os.path.isabs(entry) or os.path.commonpath([root, inside]) != root:
+        raise InputError(f"{split_file}: entry '{entry}' leads outside the motion directory {motion_dir}")
     path = os.path.join(motion_dir, entry)
     if not os.path.isfile(path) and not entry.endswith(".npy") and os.path.isfile(path + ".npy"):
         path += ".npy"
     if not os.path.isfile(path):
         raise InputError(f"{split_file}: entry '{entry}': no file {path}")
+    if os.path.commonpath([root, os.path.realpath(path)]) != root:
+        raise InputError(f"{split_file}: entry '{entry}' leads outside the motion directory {motion_dir}")
     return path
 
 

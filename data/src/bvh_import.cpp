@@ -12,6 +12,7 @@
 #include "skelaug/core/error.h"
 #include "skelaug/data/bvh_import.h"
 #include "skelaug/data/bvh_kinematics.h"
+#include "skelaug/data/frame_limits.h"
 #include "skelaug/data/topology.h"
 
 namespace skelaug::data {
@@ -122,9 +123,9 @@ void check_options(const BvhImportOptions& options) {
   if (!std::isfinite(options.scale) || options.scale <= 0) {
     throw core::UserError(fmt::format("--scale must be a positive number, not {}", options.scale));
   }
-  if (!std::isfinite(options.fps) || options.fps < 0) {
-    throw core::UserError(fmt::format("--fps must be a positive number (or 0: the files' own rate), not {}",
-                                      options.fps));
+  if (!(options.fps == 0 || (options.fps >= kMinFps && options.fps <= kMaxFps))) {
+    throw core::UserError(fmt::format("--fps must be between {} and {} (or 0: the files' own rate), not {}", kMinFps,
+                                      kMaxFps, options.fps));
   }
 }
 
@@ -263,6 +264,13 @@ SkeletonDataset import_bvh_files(const std::vector<std::filesystem::path>& files
         map_bvh_joints(bvh_world_positions(motion, options.scale), motion.frames, motion.skeleton, joint_map, where);
     std::int64_t frames = motion.frames;
     if (dataset_fps != file_fps) {
+      if (resampled_frame_count(motion.frames, file_fps, dataset_fps) > kMaxClipFrames) {
+        throw core::UserError(fmt::format("{}: {} frames at {} fps would become {} frames at {} fps, more than the {} "
+                                          "a clip may have",
+                                          where, motion.frames, file_fps,
+                                          resampled_frame_count(motion.frames, file_fps, dataset_fps), dataset_fps,
+                                          kMaxClipFrames));
+      }
       positions = resample_positions(positions, motion.frames, out_joints, file_fps, dataset_fps, &frames);
     }
     Clip clip{std::vector<float>(positions.size()), frames, label, file.filename().string()};

@@ -2,6 +2,7 @@
 // another frame rate.
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "skelaug/data/bvh_kinematics.h"
 
@@ -101,6 +102,8 @@ std::int64_t resampled_frame_count(std::int64_t frames, double source_fps, doubl
   if (frames <= 0) return 0;
   // The tolerance keeps a last output time that equals the last source time up to rounding (994 frames, 120 -> 30).
   const double last = static_cast<double>(frames - 1) * target_fps / source_fps;
+  // Saturates rather than overflowing (callers refuse counts above kMaxClipFrames).
+  if (!(last < 9e18)) return std::numeric_limits<std::int64_t>::max();
   return static_cast<std::int64_t>(std::floor(last + 1e-9)) + 1;
 }
 

@@ -12,6 +12,7 @@
 
 #include "skelaug/core/error.h"
 #include "skelaug/data/bvh_parser.h"
+#include "skelaug/data/frame_limits.h"
 
 namespace skelaug::data {
 namespace {
@@ -322,6 +323,10 @@ class BvhParser {
     int time_line = 0;
     motion_.frame_time = require_number("Frame Time", &time_line);
     if (motion_.frame_time <= 0) fail(time_line, "Frame Time must be positive");
+    if (!(motion_.frame_time >= 1.0 / kMaxFps && motion_.frame_time <= 1.0 / kMinFps)) {
+      fail(time_line, fmt::format("Frame Time {} s is outside {} to {} s ({} to {} frames per second)",
+                                  motion_.frame_time, 1.0 / kMaxFps, 1.0 / kMinFps, kMaxFps, kMinFps));
+    }
     Token extra;
     if (tokens_.next_on_line(extra)) fail(extra.line, fmt::format("unexpected {} after Frame Time", quoted(extra.text)));
     tokens_.skip_line();

@@ -1,8 +1,13 @@
 // .npz files (a zip of .npy entries) through libzip.
 #include <fmt/format.h>
+#include <unistd.h>
 #include <zip.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
 #include <memory>
+#include <stdexcept>
 
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
@@ -31,6 +36,19 @@ std::string zip_error_text(int code) {
   return text;
 }
 
+// The most bytes one entry may inflate to: the machine's memory (a file that holds more could not be loaded anyway),
+// or SKELAUG_NPZ_MAX_BYTES. A few kilobytes of deflate stream can claim terabytes: this stops a damaged or hostile
+// file before it exhausts memory, with a message instead of the kernel's OOM killer.
+std::uint64_t inflate_limit() {
+  if (const char* value = std::getenv("SKELAUG_NPZ_MAX_BYTES"); value != nullptr && *value != '\0') {
+    return std::strtoull(value, nullptr, 10);
+  }
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page)
+                               : std::numeric_limits<std::uint64_t>::max();
+}
+
 std::string read_entry(zip_t* archive, zip_uint64_t index, const std::string& where) {
   zip_stat_t stat;
   zip_stat_init(&stat);
@@ -39,7 +57,12 @@ std::string read_entry(zip_t* archive, zip_uint64_t index, const std::string& wh
   }
   std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive, index, 0));
   if (!file) throw core::UserError(fmt::format("{}: cannot open the entry: {}", where, zip_strerror(archive)));
-  // Read to the end rather than trusting the declared size of a possibly damaged archive.
+  const auto limit = inflate_limit();
+  if ((stat.valid & ZIP_STAT_SIZE) && stat.size > limit) {
+    throw core::UserError(fmt::format("{}: the entry claims {} bytes, more than the {} one entry may hold", where,
+                                      stat.size, limit));
+  }
+  // Read to the end rather than trusting the declared size of a possibly damaged archive, but never past the limit.
   std::string bytes;
   char chunk[1 << 16];
   for (;;) {
@@ -48,6 +71,10 @@ std::string read_entry(zip_t* archive, zip_uint64_t index, const std::string& wh
       throw core::UserError(fmt::format("{}: damaged entry: {}", where, zip_file_strerror(file.get())));
     }
     if (got == 0) break;
+    if (bytes.size() + static_cast<std::uint64_t>(got) > limit) {
+      throw core::UserError(
+          fmt::format("{}: the entry inflates to more than the {} bytes one entry may hold", where, limit));
+    }
     bytes.append(chunk, static_cast<std::size_t>(got));
   }
   if ((stat.valid & ZIP_STAT_SIZE) && bytes.size() != stat.size) {
@@ -101,16 +128,17 @@ void write_npz(const std::filesystem::path& file, const std::vector<std::pair<st
         source ? zip_file_add(archive.get(), (name + ".npy").c_str(), source, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) : -1;
     if (index < 0) {
       if (source) zip_source_free(source);
-      throw core::UserError(fmt::format("{}: cannot add {}: {}", file.string(), name, zip_strerror(archive.get())));
+      throw std::runtime_error(fmt::format("{}: cannot add {}: {}", file.string(), name, zip_strerror(archive.get())));
     }
     const auto entry = static_cast<zip_uint64_t>(index);
     if (zip_set_file_compression(archive.get(), entry, ZIP_CM_STORE, 0) != 0 ||
         zip_file_set_mtime(archive.get(), entry, kFixedEntryTime, 0) != 0) {
-      throw core::UserError(fmt::format("{}: cannot add {}: {}", file.string(), name, zip_strerror(archive.get())));
+      throw std::runtime_error(fmt::format("{}: cannot add {}: {}", file.string(), name, zip_strerror(archive.get())));
     }
   }
+  // A failed write (a full disk, say) is the machine's failure, exit 1, not a mistake in the input.
   if (zip_close(archive.get()) != 0) {
-    throw core::UserError(fmt::format("{}: cannot write: {}", file.string(), zip_strerror(archive.get())));
+    throw std::runtime_error(fmt::format("{}: cannot write: {}", file.string(), zip_strerror(archive.get())));
   }
   archive.release();  // zip_close freed it
   output.commit();

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "skelaug/core/error.h"
+#include "skelaug/data/frame_limits.h"
 #include "skelaug/data/topology.h"
 
 namespace skelaug::data {
@@ -63,7 +64,7 @@ void SkeletonDataset::append(const SkeletonDataset& other) {
 void SkeletonDataset::validate(const std::string& where) const {
   const auto fail = [&where](const std::string& what) { throw core::UserError(fmt::format("{}: {}", where, what)); };
   const int J = num_joints();  // throws for an unknown topology
-  if (!(fps > 0) || !std::isfinite(fps)) fail(fmt::format("fps must be positive, got {}", fps));
+  if (!(fps >= kMinFps && fps <= kMaxFps)) fail(fmt::format("fps must be between {} and {}, got {}", kMinFps, kMaxFps, fps));
   if (offsets.empty() || offsets.front() != 0) fail("offsets must start at 0");
   if (offsets.size() != labels.size() + 1) {
     fail(fmt::format("offsets has {} entries for {} labels (needs labels + 1)", offsets.size(), labels.size()));

@@ -8,9 +8,11 @@
 
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/distributed/diagnostic_environment.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
+#include "skelaug/training/resume_policy.h"
 #include "openmp_wait_policy.h"
 
 namespace skelaug::launcher {
@@ -40,6 +42,11 @@ int launcher_rank() {
   return 0;
 }
 
+void report_stop(const std::string& message) {
+  std::fputs(fmt::format("skelaug: stopped: {}\n", message).c_str(), stderr);
+  std::fflush(stderr);
+}
+
 void report_error(const std::string& message, int rank, int world_size) {
   const auto text = world_size > 1 ? fmt::format("skelaug: error (rank {}/{}): {}\n", rank, world_size, message)
                                    : fmt::format("skelaug: error: {}\n", message);
@@ -57,7 +64,10 @@ Job::Job(core::Config config, distributed::MpiEnvironment& mpi, const std::strin
   std::string failure;
   if (is_root()) {
     try {
-      root = core::RunDirectory::create(config_, core::run_timestamp()).root().string();
+      const auto run = core::RunDirectory::create(config_, core::run_timestamp());
+      training::check_resume(config_, run);  // before config.yaml, which the checks read, is replaced
+      run.write_config(config_);
+      root = run.root().string();
     } catch (const std::exception& e) {
       failure = e.what();
     }
@@ -65,6 +75,16 @@ Job::Job(core::Config config, distributed::MpiEnvironment& mpi, const std::strin
   failure = mpi.broadcast(failure, 0);
   if (!failure.empty()) throw core::UserError(failure);
   run_ = core::RunDirectory(mpi.broadcast(root, 0));
+  // Every rank read the config itself: a rank whose file or overrides differ (another file at the same path on
+  // another node) ends the job here, naming itself and the key, instead of training on other settings.
+  const auto root_config = mpi.broadcast(config_.to_yaml(/*comments=*/false), 0);
+  if (root_config != config_.to_yaml(/*comments=*/false)) {
+    const auto keys = core::parse_config(config_.schema(), root_config, "rank 0's config", config_.name())
+                          .differing_keys(config_);
+    throw core::UserError(fmt::format("this rank's config differs from rank 0's in {} (the same config file and "
+                                      "overrides on every rank?)",
+                                      keys.empty() ? std::string("its text") : keys.front()));
+  }
   core::configure_logging({mpi.rank(), mpi.size(), level, run_.log_file(mpi.rank()), mpi.rank() == 0});
   if (is_root()) metrics_ = std::make_unique<core::MetricsWriter>(run_.metrics_file());
 
@@ -92,10 +112,14 @@ int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
     return core::kUserError;
   }
 
+  const core::PreemptionFlag stop_signals;  // from before MPI starts to the end of the job
   distributed::MpiEnvironment mpi;
   try {
     Job job(std::move(*config), mpi, request.log_level);
     return body(job);
+  } catch (const core::Preempted& e) {
+    report_stop(e.what());
+    return core::kPreempted;
   } catch (const std::exception& e) {
     const bool user = dynamic_cast<const core::UserError*>(&e) != nullptr;
     const int code = user ? core::kUserError : core::kInternalError;

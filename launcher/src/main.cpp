@@ -5,6 +5,7 @@
 
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/job.h"
 #include "openmp_wait_policy.h"
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
   } catch (const core::UserError& e) {
     launcher::report_error(e.what());
     return core::kUserError;
+  } catch (const core::Preempted& e) {
+    launcher::report_stop(e.what());
+    return core::kPreempted;
   } catch (const std::exception& e) {
     launcher::report_error(e.what());
     return core::kInternalError;

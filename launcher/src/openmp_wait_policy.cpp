@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <string>
 
 namespace skelaug::launcher {
 namespace {
@@ -26,6 +28,12 @@ void adopt_passive_openmp_wait(char** argv) {
     exec_failure() = std::string("setenv: ") + std::strerror(errno);
     return;
   }
+  // Re-execute the program's own file by its real path, not through the /proc/self/exe link: the kernel names a
+  // process after the file it executes, and `ps`, `top`, `pgrep skelaug` and cluster monitoring look for "skelaug",
+  // not "exe". The link stays the fallback for a file replaced since it started (readlink then ends in " (deleted)").
+  std::error_code error;
+  const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error && std::filesystem::is_regular_file(program, error)) ::execv(program.c_str(), argv);
   ::execv("/proc/self/exe", argv);
   // Still here: exec failed. Carry on under the runtime's default, and say so in the logs (the variable set in this
   // process's environment would change nothing for the OpenMP runtime already loaded).

@@ -5,6 +5,7 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
 #include "skelaug/sampling/sampling_job.h"
@@ -21,6 +22,7 @@ struct SampleRequest {
 };
 
 int sample(const SampleRequest& request) {
+  const core::PreemptionFlag stop_signals;  // a signal while the config, data or weights load stops cleanly too
   auto options = sampling::sampling_job_options(core::load_config(full_schema(), request.config_file, request.overrides));
   options.checkpoint = request.checkpoint;
   options.per_class = request.per_class;

@@ -4,12 +4,17 @@
 #include <torch/serialize.h>
 
 #include "skelaug/core/error.h"
+#include "skelaug/core/file_checksum.h"
 
 namespace skelaug::models {
 
 void load_checkpoint_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module) {
   if (!std::filesystem::is_regular_file(file)) {
     throw core::UserError(fmt::format("{}: checkpoint not found", file.string()));
+  }
+  std::string detail;
+  if (core::verify_checksum(file, &detail) == core::ChecksumStatus::kMismatch) {
+    throw core::UserError(fmt::format("{}: damaged checkpoint: {}", file.string(), detail));
   }
   try {
     torch::serialize::InputArchive archive;

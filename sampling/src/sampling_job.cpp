@@ -5,6 +5,7 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/core/progress.h"
 #include "skelaug/core/seeding.h"
 #include "skelaug/data/dataset_io.h"
@@ -38,6 +39,7 @@ SamplingJobOptions sampling_job_options(const core::Config& config) {
 }
 
 data::SkeletonDataset generate_clips(const SamplingJobOptions& options) {
+  const core::PreemptionFlag stop_signals;  // SIGTERM/SIGUSR1 stop the run between batches, never mid-write
   const auto dataset = std::make_shared<data::SkeletonDataset>(data::load_dataset(options.data.training_file()));
   const auto architecture = options.generator.for_dataset(*dataset);
   models::Generator model(architecture);
@@ -71,6 +73,10 @@ data::SkeletonDataset generate_clips(const SamplingJobOptions& options) {
   core::Progress progress("sampling", static_cast<std::int64_t>(items.size()), options.progress_interval_s,
                           true);
   for (std::size_t start = 0; start < items.size(); start += batch_size) {
+    if (const int signal = core::PreemptionFlag::received(); signal != 0) {
+      throw core::Preempted(fmt::format("signal {} after {} of {} clips; nothing was written (run the command again)",
+                                        signal, start, items.size()));
+    }
     const auto end = std::min(items.size(), start + batch_size);
     std::vector<std::int64_t> labels;
     std::vector<torch::Tensor> exemplar_joints, exemplar_masks;

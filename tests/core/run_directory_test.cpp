@@ -33,10 +33,12 @@ class RunDirectoryTest : public ::testing::Test {
     fs::remove_all(root_);
     fs::create_directories(root_);
     fs::current_path(root_);
+    for (const char* name : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"}) ::unsetenv(name);
     schema_.add_int("x.value", 1, 0, 10, "a value");
     add_run_config_keys(schema_);
   }
   void TearDown() override {
+    for (const char* name : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"}) ::unsetenv(name);
     fs::current_path(previous_);
     fs::remove_all(root_);
   }
@@ -51,6 +53,7 @@ class RunDirectoryTest : public ::testing::Test {
 
 TEST_F(RunDirectoryTest, DefaultLayoutHoldsTheResolvedConfig) {
   const auto run = RunDirectory::create(config(), "20260101-000000");
+  run.write_config(config());
   EXPECT_EQ(run.root(), fs::path("runs/demo-20260101-000000"));
   EXPECT_TRUE(fs::is_directory(run.root() / "logs"));
   EXPECT_EQ(run.log_file(3), run.root() / "logs" / "rank-3.log");
@@ -73,7 +76,19 @@ TEST_F(RunDirectoryTest, SameSecondGetsASuffixAndNameKeyWins) {
 TEST_F(RunDirectoryTest, ExplicitDirectoryIsUsedAsGiven) {
   const auto run = RunDirectory::create(config({"run.dir=out/here"}), "20260101-000000");
   EXPECT_EQ(run.root(), fs::path("out/here"));
-  EXPECT_TRUE(fs::exists("out/here/config.yaml"));
+  EXPECT_TRUE(fs::is_directory("out/here/logs"));
+}
+
+// A requeued Slurm job must find its own directory again, whatever the time: the directory derives from the job.
+TEST_F(RunDirectoryTest, UnderSlurmTheJobNamesTheDirectoryAndARequeueFindsIt) {
+  ::setenv("SLURM_JOB_ID", "4242", 1);
+  const auto first = RunDirectory::create(config(), "20260101-000000");
+  EXPECT_EQ(first.root(), fs::path("runs/demo-slurm4242"));
+  EXPECT_EQ(RunDirectory::create(config(), "20260102-120000").root(), first.root());  // the requeue
+  ::setenv("SLURM_ARRAY_JOB_ID", "77", 1);
+  ::setenv("SLURM_ARRAY_TASK_ID", "3", 1);
+  EXPECT_EQ(RunDirectory::create(config({"run.name=sweep"}), "20260101-000000").root(), fs::path("runs/sweep-slurm77_3"));
+  EXPECT_EQ(RunDirectory::create(config({"run.dir=mine"}), "20260101-000000").root(), fs::path("mine"));  // run.dir wins
 }
 
 TEST_F(RunDirectoryTest, AtomicFileLeavesNothingWhenNotCommitted) {

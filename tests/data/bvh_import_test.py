@@ -10,7 +10,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from skelaug_testing import SOURCE_DIR, TempDirTest, run  # noqa: E402
 
-CMU_DIR = os.path.join(SOURCE_DIR, "..", "shared", "data", "cmu-bvh")
+CMU_DIR = os.path.join(SOURCE_DIR, "tests", "data", "fixtures", "cmu-bvh")
 CMU_TO_METRES = "0.056444"  # 0.0254 / 0.45: the CMU skeleton's length unit
 
 

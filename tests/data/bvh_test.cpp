@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <regex>
+#include <stdexcept>
 #include <sstream>
 
 #include "skelaug/core/error.h"
@@ -23,11 +24,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCmuDir = fs::path(SKELAUG_SHARED_DIR) / "data" / "cmu-bvh";
+const fs::path kCmuDir = fs::path(SKELAUG_SOURCE_DIR) / "tests" / "data" / "fixtures" / "cmu-bvh";
 constexpr double kCmuToMetres = 0.0254 / 0.45;
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the test fixture " + file.string());
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -413,6 +415,17 @@ TEST(BvhImport, LabelsOptionsAndRates) {
   EXPECT_EQ(both.frames(0), 3);  // 2 frames at 10 fps -> 0, 0.05, 0.1 s
   EXPECT_EQ(both.frames(1), 2);  // already at 20 fps
 
+  // Rates are bounded, and so is what resampling may allocate: 12 frames at 0.1 fps are 110 s, 1.1 million frames
+  // at 10,000 fps.
+  BvhImportOptions fast = options;
+  fast.fps = 1e9;
+  expect_error({a}, fast, "--fps must be between 0.1 and 10000 (or 0: the files' own rate), not 1000000000");
+  fast.fps = 10000;
+  std::string long_and_slow = replace_line(replace_line(kTinyBvh, 22, "Frames: 12"), 23, "Frame Time: 10");
+  for (int row = 0; row < 10; ++row) long_and_slow += "1 2 3 0 0 0 0 0 0 0 0 0\n";
+  expect_error({dir.write("slow.bvh", long_and_slow)}, fast,
+               "slow.bvh: 12 frames at 0.1 fps would become 1100001 frames at 10000 fps, more than the 1000000");
+
   BvhImportOptions bad = options;
   bad.label_map = dir.write("few.yaml", "walk_1: walk\n").string();
   expect_error({a, b}, bad, "has no entry for 'jump_1'");
@@ -465,6 +478,9 @@ std::vector<BadCase> bad_cases() {
       {"missing '{'", replace_line(tiny, 7, ""), 8, "expected '{' to open joint 'A'"},
       {"bad frame count", replace_line(tiny, 22, "Frames: two"), 22, "Frames: 'two' is not a whole number"},
       {"zero frame time", replace_line(tiny, 23, "Frame Time: 0"), 23, "Frame Time must be positive"},
+      {"huge frame time", replace_line(tiny, 23, "Frame Time: 1e300"), 23,
+       "Frame Time 1e+300 s is outside 0.0001 to 10 s (10000 to 0.1 frames per second)"},
+      {"tiny frame time", replace_line(tiny, 23, "Frame Time: 1e-9"), 23, "Frame Time 1e-09 s is outside"},
       {"no MOTION", tiny.substr(0, tiny.find("MOTION")), 20, "where 'MOTION' was expected"},
       {"empty file", "", 1, "where 'HIERARCHY' was expected"},
       {"not BVH", "{\"json\": true}\n", 1, "expected 'HIERARCHY'"},

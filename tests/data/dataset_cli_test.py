@@ -42,6 +42,15 @@ class DemoAndInfo(TempDirTest):
         np.savez(array_only, joints=np.zeros((2, 22, 3), np.float32))
         self.assertUserError(run(["data", "info", array_only]), "partial.npz", "array 'topology' is missing")
 
+    def test_a_compressed_entry_is_not_inflated_past_the_limit(self):
+        # 64 MB of zeros deflate to about 64 kB: a small file must not be able to claim memory without bound.
+        bomb = os.path.join(self.tmp, "bomb.npz")
+        np.savez_compressed(bomb, joints=np.zeros((16 * 1024 * 1024,), np.float32))
+        limited = dict(os.environ, SKELAUG_NPZ_MAX_BYTES="1000000")
+        self.assertLess(os.path.getsize(bomb), 1000000)
+        self.assertUserError(run(["data", "info", bomb], env=limited), "bomb.npz", "joints.npy",
+                             "more than the 1000000 one entry may hold")
+
     def test_demo_refuses_bad_options_and_writes_nothing(self):
         out = os.path.join(self.tmp, "x.npz")
         self.assertUserError(run(["data", "demo", "-o", out, "--clips-per-class", "0"]), "--clips-per-class")

@@ -3,11 +3,13 @@ import glob
 import json
 import os
 import re
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import SOURCE_DIR, TempDirTest, error_lines, run  # noqa: E402
+from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, error_lines, run  # noqa: E402
 
 DEMO = os.path.join(SOURCE_DIR, "configs", "demo.yaml")
 
@@ -44,6 +46,34 @@ class VersionAndHelp(TempDirTest):
         result = run(["--version"], env=environment)
         self.assertIn("\nOpenMP wait policy: ACTIVE (from the environment)", result.stdout)
         self.assertNotEqual(spin_count(result), "0")
+
+    def test_the_process_keeps_its_name_after_the_openmp_re_execution(self):
+        # `ps`, `top` and `pgrep skelaug` show the kernel's name for a process, taken from the file it executed. The
+        # program is held still while its name is read: its pickle reader is a stand-in that sleeps (SKELAUG_PYTHON),
+        # and it only starts that after the re-execution, which comes first.
+        stand_in = self.write("python", "#!/bin/sh\nsleep 5\nexit 1\n")
+        os.chmod(stand_in, 0o755)
+        environment = {name: value for name, value in os.environ.items()
+                       if name not in ("OMP_WAIT_POLICY", "SKELAUG_OMP_WAIT_POLICY_DEFAULTED")}
+        environment["SKELAUG_PYTHON"] = stand_in
+        source = self.write("poses.pkl", "not read")
+        process = subprocess.Popen([SKELAUG, "data", "import", "humanact12", source, "-o",
+                                    os.path.join(self.tmp, "out.npz")], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=environment)
+        try:
+            children = f"/proc/{process.pid}/task/{process.pid}/children"
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and process.poll() is None:
+                with open(children) as f:
+                    if f.read().strip():
+                        break
+                time.sleep(0.05)
+            with open(f"/proc/{process.pid}/comm") as f:
+                self.assertEqual(f.read().strip(), "skelaug")
+            with open(f"/proc/{process.pid}/environ", "rb") as f:
+                self.assertIn(b"SKELAUG_OMP_WAIT_POLICY_DEFAULTED=1", f.read())  # it did re-execute
+        finally:
+            process.communicate(timeout=60)
 
     def test_every_command_has_help(self):
         for command in ([], ["config"], ["config", "check"], ["doctor"]):

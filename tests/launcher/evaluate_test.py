@@ -22,7 +22,7 @@ class Evaluate(TempDirTest):
                       "run.dir=" + self.run_dir, "train.epochs=4", "recognizer.base_channels=32"], ranks=2)
         self.assertEqual(result.returncode, 0, result.stderr)
         best = os.path.join(self.run_dir, "best")
-        self.checkpoint = os.path.join(best, os.listdir(best)[0])
+        self.checkpoint = os.path.join(best, [name for name in os.listdir(best) if name.endswith(".pt")][0])
 
     def noisy_copy(self, name, std, **changes):
         with np.load(self.data) as d:

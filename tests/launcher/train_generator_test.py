@@ -42,8 +42,11 @@ class TrainGenerator(TempDirTest):
         first, last = sum(losses[:8]) / 8, sum(losses[-8:]) / 8
         self.assertLess(last, 0.75 * first, f"loss {first:.3f} -> {last:.3f}")
         self.assertTrue(all(r["samples_per_s"] > 0 for r in records(run_dir, "train_step")))
-        checkpoints = sorted(os.listdir(os.path.join(run_dir, "checkpoints")))
+        directory = os.path.join(run_dir, "checkpoints")
+        checkpoints = sorted(name for name in os.listdir(directory) if name.endswith(".pt"))
         self.assertTrue(checkpoints and len(checkpoints) <= 3, checkpoints)
+        # Each with its hidden checksum, and nothing else: pruning removes both.
+        self.assertEqual(sorted(os.listdir(directory)), sorted(checkpoints + [f".{c}.crc64" for c in checkpoints]))
         self.assertTrue(os.path.exists(os.path.join(run_dir, "logs", "rank-1.log")))
 
     def test_two_ranks_equal_one_rank_with_the_same_global_batch(self):
@@ -70,7 +73,7 @@ class TrainGenerator(TempDirTest):
         self.assertEqual(whole["parameter_l2"], resumed["parameter_l2"])
 
     def sample(self, run_dir, name, *overrides, per_class="2"):
-        checkpoints = sorted(os.listdir(os.path.join(run_dir, "checkpoints")))
+        checkpoints = sorted(name for name in os.listdir(os.path.join(run_dir, "checkpoints")) if name.endswith(".pt"))
         out = os.path.join(self.tmp, name + ".npz")
         result = run(["sample", "--config", os.path.join(run_dir, "config.yaml"), "--checkpoint",
                       os.path.join(run_dir, "checkpoints", checkpoints[-1]), "--per-class", per_class, "-o", out,
@@ -146,6 +149,66 @@ class TrainGenerator(TempDirTest):
         self.assertTrue(os.path.exists(os.path.join(run_dir, "checkpoints", f"checkpoint-{stopped_at:09d}.pt")))
         self.train(2, "preempted", f"train.max_steps={stopped_at + 2}")
         self.assertEqual(records(run_dir, "trained")[-1]["step"], stopped_at + 2)
+
+    def test_resume_refuses_a_config_that_changes_the_result_and_honours_the_resume_mode(self):
+        run_dir = self.train(1, "guarded", "train.max_steps=2")
+        base = ["train", "generator", "--config", DEMO, "data.train=" + self.data, "run.dir=" + run_dir] + \
+            [o for o in SMALL if o not in ("--log-level", "warning")]
+        changed = run(base + ["train.max_steps=3", "generator.feedforward=96", "run.seed=5"])
+        self.assertUserError(changed, "the config differs from the run's", "run.seed, generator.feedforward,",
+                             "run.allow_config_change=true")
+        self.assertEqual(records(run_dir, "trained")[-1]["step"], 2)  # nothing ran
+        # Where the run writes, how it checkpoints and how long it runs (step schedule) may change.
+        extended = run(base + ["train.max_steps=3", "train.checkpoint_every=1", "data.workers=0"])
+        self.assertEqual(extended.returncode, 0, extended.stderr)
+        self.assertEqual(records(run_dir, "trained")[-1]["step"], 3)
+        allowed = run(base + ["train.max_steps=4", "generator.loss.velocity=1", "run.allow_config_change=true"])
+        self.assertEqual(allowed.returncode, 0, allowed.stderr)
+        self.assertIn("resuming", allowed.stderr)
+        self.assertIn("with a changed config (run.allow_config_change=true): generator.loss.velocity", allowed.stderr)
+        self.assertUserError(run(base + ["train.resume=never"]), "train.resume=never", "choose another run.dir")
+        self.assertUserError(run(base + ["run.dir=" + os.path.join(self.tmp, "empty"), "train.resume=must"]),
+                             "train.resume=must", "holds no checkpoint")
+
+    def test_under_slurm_a_requeued_job_finds_its_run_directory(self):
+        environment = dict(os.environ, SLURM_JOB_ID="90210")
+        args = ["--log-level", "warning", "train", "generator", "--config", DEMO, "data.train=" + self.data] + \
+            [o for o in SMALL if o not in ("--log-level", "warning")]
+        first = run(args + ["train.max_steps=2"], cwd=self.tmp, env=environment)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        run_dir = os.path.join(self.tmp, "runs", "demo-slurm90210")
+        self.assertEqual(records(run_dir, "trained")[-1]["step"], 2)
+        requeued = run(args + ["train.max_steps=3"], cwd=self.tmp, env=environment)  # same job id: resumes
+        self.assertEqual(requeued.returncode, 0, requeued.stderr)
+        self.assertEqual(records(run_dir, "trained")[-1]["step"], 3)
+        self.assertEqual(len(records(run_dir, "train_step")), 3)  # steps 1, 2, then only 3
+        self.assertEqual(os.listdir(os.path.join(self.tmp, "runs")), ["demo-slurm90210"])
+
+    def test_ranks_that_disagree_on_config_or_data_end_the_job(self):
+        import subprocess
+        from skelaug_testing import MPIEXEC, SKELAUG
+        common = ["train", "generator", "--config", DEMO, "train.max_steps=2",
+                  "run.dir=" + os.path.join(self.tmp, "split")] + [o for o in SMALL if o not in ("--log-level", "warning")]
+        # mpirun's multiple-program form: each rank its own arguments and working directory.
+        seeds = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "1", SKELAUG] + common + ["data.train=" + self.data,
+                                "run.seed=1", ":", "-np", "1", SKELAUG] + common + ["data.train=" + self.data,
+                                "run.seed=2"], capture_output=True, text=True, timeout=240)
+        self.assertNotEqual(seeds.returncode, 0)
+        self.assertIn("(rank 1/2): this rank's config differs from rank 0's in run.seed", seeds.stderr)
+        # The same config text, but a relative data.train that names another file on each rank.
+        for name, seed in (("a", "1"), ("b", "2")):
+            os.makedirs(os.path.join(self.tmp, name))
+            made = run(["data", "demo", "-o", os.path.join(self.tmp, name, "demo.npz"), "--clips-per-class", "8",
+                        "--seed", seed])
+            self.assertEqual(made.returncode, 0, made.stderr)
+        data = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "1", "-wdir", os.path.join(self.tmp, "a"), SKELAUG]
+                              + common + ["data.train=demo.npz", ":", "-np", "1", "-wdir", os.path.join(self.tmp, "b"),
+                                          SKELAUG] + common + ["data.train=demo.npz"],
+                              capture_output=True, text=True, timeout=240)
+        self.assertNotEqual(data.returncode, 0)
+        self.assertIn("ranks disagree on the training clips", data.stderr)
+        metrics = os.path.join(self.tmp, "split", "metrics.jsonl")
+        self.assertFalse(os.path.exists(metrics) and records(os.path.join(self.tmp, "split"), "train_step"))
 
     def test_bad_settings_stop_before_training(self):
         no_data = run(["train", "generator", "--config", DEMO, 'data.train=""', "run.dir=" + self.tmp + "/x"])

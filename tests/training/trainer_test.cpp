@@ -9,6 +9,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "skelaug/core/error.h"
@@ -70,8 +71,16 @@ struct RunResult {
   TrainingState state;
 };
 
+// Steps [from, to] (1-based global steps) on which the last rank's loss is NaN, and what the trainer does about it.
+struct NanPlan {
+  std::int64_t from = -1;
+  std::int64_t to = -1;
+  NonFinitePolicy policy = NonFinitePolicy::kStop;
+  std::int64_t max_skips = 10;
+};
+
 RunResult train(const fs::path& root, std::int64_t max_steps, std::int64_t stop_on_rank1_at = -1,
-                bool timeline = false) {
+                bool timeline = false, const NanPlan& nan = {}, std::int64_t checkpoint_every = 0) {
   distributed::MpiCommunicator communicator(mpi(), 60.0);
   torch::manual_seed(static_cast<std::uint64_t>(mpi().rank()));  // different per rank: the broadcast must fix it
   Classifier model;
@@ -91,6 +100,9 @@ RunResult train(const fs::path& root, std::int64_t max_steps, std::int64_t stop_
   options.timeline = timeline;
   options.reducer = {4096, 1024};
   options.progress_interval_s = 1000;
+  options.nonfinite = nan.policy;
+  options.max_nonfinite_skips = nan.max_skips;
+  options.checkpoint_every = checkpoint_every;
   core::RunDirectory run(root);
   std::unique_ptr<core::MetricsWriter> metrics;
   if (mpi().rank() == 0) metrics = std::make_unique<core::MetricsWriter>(run.metrics_file());
@@ -100,7 +112,10 @@ RunResult train(const fs::path& root, std::int64_t max_steps, std::int64_t stop_
   };
   const int code = trainer.fit(loader, [&](const data::Batch& batch) {
     model->train();
-    return torch::nn::functional::cross_entropy(model->forward(batch.joints), batch.labels);
+    auto loss = torch::nn::functional::cross_entropy(model->forward(batch.joints), batch.labels);
+    const auto step = trainer.state().global_step + 1;
+    if (mpi().rank() == mpi().size() - 1 && step >= nan.from && step <= nan.to) loss = loss * std::nan("");
+    return loss;
   });
   std::vector<torch::Tensor> parameters;
   for (const auto& p : model->parameters()) parameters.push_back(p.detach().clone());
@@ -157,6 +172,45 @@ TEST(Trainer, TimelineRecordsComputeAndEachBucket) {
   EXPECT_NE(text.find("\"all_reduce bucket 0\""), std::string::npos);
   EXPECT_NE(text.find("\"all_reduce bucket 1\""), std::string::npos);
   EXPECT_NE(text.find("\"optimizer\""), std::string::npos);
+}
+
+std::vector<nlohmann::json> step_records(const fs::path& root) {
+  std::vector<nlohmann::json> steps;
+  std::ifstream in(root / "metrics.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    auto record = nlohmann::json::parse(line);
+    if (record["event"] == "train_step") steps.push_back(std::move(record));
+  }
+  return steps;
+}
+
+TEST(Trainer, ANonFiniteLossOnOneRankStopsEveryRankBeforeItsUpdate) {
+  const auto root = shared_directory("nan_stop");
+  EXPECT_THROW(train(root, 10, -1, false, {3, 3, NonFinitePolicy::kStop}, /*checkpoint_every=*/2), std::runtime_error);
+  // The checkpoint of step 2 is the last one, and it holds what a clean 2-step run holds.
+  EXPECT_TRUE(fs::exists(root / "checkpoints" / "checkpoint-000000002.pt"));
+  EXPECT_FALSE(fs::exists(root / "checkpoints" / "checkpoint-000000003.pt"));
+  const auto reference = train(shared_directory("nan_reference"), 2);
+  const auto resumed = train(root, 2);  // resumes at step 2 and has nothing left to do
+  EXPECT_EQ(resumed.state.global_step, 2);
+  expect_equal(resumed, reference);
+}
+
+TEST(Trainer, SkippedNonFiniteStepsLeaveTheWeightsAndStopWhenTooManyInARow) {
+  const auto root = shared_directory("nan_skip");
+  const auto skipped = train(root, 5, -1, false, {3, 4, NonFinitePolicy::kSkip, 2});
+  EXPECT_EQ(skipped.exit_code, core::kSuccess);
+  for (const auto& p : skipped.parameters) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+  if (mpi().rank() == 0) {
+    const auto steps = step_records(root);
+    ASSERT_EQ(steps.size(), 5u);
+    EXPECT_FALSE(steps[1].contains("skipped"));
+    EXPECT_EQ(steps[2]["skipped"], "nonfinite");
+    EXPECT_TRUE(steps[3]["loss"].is_null());
+    EXPECT_FALSE(steps[4].contains("skipped"));
+  }
+  EXPECT_THROW(train(shared_directory("nan_skips"), 8, -1, false, {3, 8, NonFinitePolicy::kSkip, 2}),
+               std::runtime_error);  // steps 3 and 4 skipped, step 5 is one too many
 }
 
 // Not a test on its own: failure_test.py runs it under mpirun, SIGKILLs one rank and times how fast the job ends.

@@ -23,16 +23,17 @@ core::Config config(const std::vector<std::string>& overrides) {
 TEST(TrainOptions, ReadsEveryKeyOfTheSection) {
   const auto options = train_options(config({"train.epochs=7", "train.max_steps=40", "train.accumulation=2",
                                              "train.checkpoint_every=5", "train.keep_checkpoints=4",
-                                             "train.resume=false", "train.timeline=true", "train.precision=bf16",
+                                             "train.resume=never", "train.timeline=true", "train.precision=bf16",
                                              "train.bucket_cap_mb=2", "train.first_bucket_cap_mb=0.5",
                                              "train.batch_size=12", "train.weight_decay=0.01", "train.lr=0.2",
-                                             "run.seed=11", "run.progress_interval_s=3"}));
+                                             "run.seed=11", "run.progress_interval_s=3", "train.nonfinite=skip",
+                                             "train.nonfinite_max_skips=4"}));
   EXPECT_EQ(options.trainer.epochs, 7);
   EXPECT_EQ(options.trainer.max_steps, 40);
   EXPECT_EQ(options.trainer.accumulation, 2);
   EXPECT_EQ(options.trainer.checkpoint_every, 5);
   EXPECT_EQ(options.trainer.keep_checkpoints, 4);
-  EXPECT_FALSE(options.trainer.resume);
+  EXPECT_EQ(options.trainer.resume, ResumeMode::kNever);
   EXPECT_TRUE(options.trainer.timeline);
   EXPECT_EQ(options.trainer.precision, Precision::kBFloat16);
   EXPECT_EQ(options.trainer.reducer.bucket_cap_bytes, 2 * 1048576);
@@ -42,6 +43,8 @@ TEST(TrainOptions, ReadsEveryKeyOfTheSection) {
   EXPECT_EQ(options.batch_size, 12);
   EXPECT_EQ(options.weight_decay, 0.01);
   EXPECT_EQ(options.learning_rate.base, 0.2);
+  EXPECT_EQ(options.trainer.nonfinite, NonFinitePolicy::kSkip);
+  EXPECT_EQ(options.trainer.max_nonfinite_skips, 4);
 }
 
 TEST(LearningRateSchedule, StepDecaysEveryNEpochsAndCosineAnnealsToZero) {

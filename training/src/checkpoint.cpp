@@ -8,12 +8,18 @@
 
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/file_checksum.h"
+#include "skelaug/core/logging.h"
 #include "skelaug/models/checkpoint_weights.h"
 
 namespace skelaug::training {
 namespace {
 
 const std::regex kCheckpointName(R"(checkpoint-(\d{9})\.pt)");
+// What a writer killed mid-write leaves: AtomicFile temporaries of a checkpoint or of its checksum.
+const std::regex kTemporaryName(R"(\.?checkpoint-\d{9}\.pt(\.crc64)?\.tmp-\d+)");
+// A checkpoint's checksum file (core::checksum_path), with the checkpoint's name in group 1.
+const std::regex kChecksumName(R"(\.(checkpoint-\d{9}\.pt)\.crc64)");
 
 }  // namespace
 
@@ -57,14 +63,64 @@ void CheckpointStore::save(const CheckpointContents& contents, const TrainingSta
 
   const auto target = directory_ / fmt::format("checkpoint-{:09d}.pt", state.global_step);
   core::AtomicFile file(target);
-  archive.save_to(file.temp_path().string());
+  try {
+    archive.save_to(file.temp_path().string());
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("{}: cannot write the checkpoint: {}", file.temp_path().string(),
+                                         e.what_without_backtrace()));
+  }
+  // The checksum gets its final name first: a checkpoint under its final name always has one, and a writer killed in
+  // between leaves only a checksum without its checkpoint, which remove_temporaries() clears.
+  core::write_checksum(target, core::file_crc64(file.temp_path()));
   file.commit();
 
   auto all = list();
   while (static_cast<int>(all.size()) > keep_) {
     std::filesystem::remove(all.front());
+    std::filesystem::remove(core::checksum_path(all.front()));
     all.erase(all.begin());
   }
+}
+
+std::vector<std::filesystem::path> CheckpointStore::remove_temporaries() const {
+  std::vector<std::filesystem::path> removed;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(directory_, error), end; !error && it != end; it.increment(error)) {
+    const auto name = it->path().filename().string();
+    std::smatch checksum;
+    const bool orphan_checksum = std::regex_match(name, checksum, kChecksumName) &&
+                                 !std::filesystem::exists(it->path().parent_path() / checksum[1].str());
+    if (std::regex_match(name, kTemporaryName) || orphan_checksum) removed.push_back(it->path());
+  }
+  for (const auto& path : removed) std::filesystem::remove(path);
+  return removed;
+}
+
+std::optional<CheckpointStore::Resumed> CheckpointStore::load_newest_valid(const CheckpointContents& contents) const {
+  const auto all = list();
+  std::vector<std::string> failures;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    std::string detail;
+    try {
+      const auto status = core::verify_checksum(*it, &detail);
+      if (status == core::ChecksumStatus::kMismatch) throw core::UserError(fmt::format("{}: damaged: {}", it->string(), detail));
+      if (status == core::ChecksumStatus::kMissing) {
+        SKELAUG_LOG(kWarning) << fmt::format("{}: no checksum (written by an older skelaug): loading it unverified",
+                                             it->string());
+      }
+      return Resumed{*it, load(*it, contents), failures};
+    } catch (const std::exception& error) {
+      // Never silently: the newest checkpoints that failed are reported, and an older one is tried.
+      SKELAUG_LOG(kWarning) << fmt::format("cannot resume from {} ({}); trying the one before it", it->string(),
+                                           error.what());
+      failures.push_back(error.what());
+    }
+  }
+  if (!all.empty()) {
+    throw core::UserError(fmt::format("{}: none of the {} checkpoints can be loaded; the newest: {}",
+                                      directory_.string(), all.size(), failures.front()));
+  }
+  return std::nullopt;
 }
 
 TrainingState CheckpointStore::load(const std::filesystem::path& file, const CheckpointContents& contents) const {

@@ -13,6 +13,7 @@
 #include "skelaug/models/skeleton_features.h"
 #include "skelaug/training/exemplar_picker.h"
 #include "skelaug/training/exponential_moving_average.h"
+#include "skelaug/training/rank_agreement.h"
 
 namespace skelaug::training {
 
@@ -24,6 +25,8 @@ int train_generator(const GeneratorTrainingOptions& options, const TrainingWorld
   const auto dataset =
       std::make_shared<data::SkeletonDataset>(data::load_dataset(options.data.training_file()));
   const auto clips = data::training_clips(*dataset, options.data);
+  require_same_on_every_rank(world, training_set_fingerprint(*dataset, clips),
+                             "the training clips (data.train, data.train_split, data.fraction, run.seed)");
   const auto batch_per_rank = options.train.per_rank_batch(world.size());
   SKELAUG_LOG(kInfo) << fmt::format("training clips: {} of {} ({} of split '{}'), {} classes, topology {}",
                                     clips.size(), dataset->size(), options.data.fraction, options.data.train_split,

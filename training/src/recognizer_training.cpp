@@ -10,6 +10,7 @@
 #include "skelaug/models/batch_norm.h"
 #include "skelaug/models/input_streams.h"
 #include "skelaug/training/held_out_reports.h"
+#include "skelaug/training/rank_agreement.h"
 
 namespace skelaug::training {
 
@@ -21,6 +22,8 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
   const auto training_set = data::load_training_set(options.data);
   const auto test_set = data::load_test_set(options.data);
   const auto& dataset = *training_set.dataset;
+  require_same_on_every_rank(world, training_set_fingerprint(dataset, training_set.clips),
+                             "the training clips (data.train, data.extra, data.fraction, run.seed)");
   if (test_set.dataset->topology != dataset.topology || test_set.dataset->class_names != dataset.class_names) {
     throw core::UserError("data.test: its topology or class names differ from data.train's");
   }

@@ -3,16 +3,38 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/core/progress.h"
 #include "skelaug/core/seeding.h"
-#include "skelaug/training/preemption.h"
 
 namespace skelaug::training {
 namespace {
 
 using Clock = core::Timeline::Clock;
+
+// Whether every tensor is finite, in one reduction per tensor and one host synchronisation: a sum is NaN or infinite
+// as soon as one element is (or when finite elements overflow, which is as much a divergence).
+bool sum_is_finite(const std::vector<torch::Tensor>& tensors) {
+  if (tensors.empty()) return true;
+  std::vector<torch::Tensor> sums;
+  sums.reserve(tensors.size());
+  for (const auto& tensor : tensors) sums.push_back(tensor.detach().sum().to(torch::kDouble));
+  return std::isfinite(torch::stack(sums).sum().item<double>());
+}
+
+bool all_finite(const std::vector<torch::Tensor>& parameters) { return sum_is_finite(parameters); }
+
+bool all_finite_gradients(const std::vector<torch::Tensor>& parameters) {
+  std::vector<torch::Tensor> gradients;
+  for (const auto& p : parameters) {
+    if (p.grad().defined()) gradients.push_back(p.grad());
+  }
+  return sum_is_finite(gradients);
+}
 
 data::Batch to_device(const data::Batch& batch, const torch::Device& device) {
   if (device.is_cpu()) return batch;
@@ -40,6 +62,14 @@ Trainer::Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, d
 
 void Trainer::save_checkpoint() {
   if (communicator_.rank() == 0) {
+    // A diverged model must never replace good checkpoints (the oldest is pruned for each new one).
+    for (auto* module : {&model_, ema}) {
+      if (module != nullptr && !all_finite(module->parameters())) {
+        throw std::runtime_error(fmt::format("step {}: the model has non-finite weights; no checkpoint written (the "
+                                             "last good one stays in {})",
+                                             state_.global_step, checkpoints_.directory().string()));
+      }
+    }
     checkpoints_.save({&model_, &optimizer_, ema}, state_);
     SKELAUG_LOG(kInfo) << fmt::format("checkpoint at step {} (epoch {}, batch {})", state_.global_step, state_.epoch,
                                       state_.step_in_epoch);
@@ -48,23 +78,64 @@ void Trainer::save_checkpoint() {
   communicator_.barrier();
 }
 
-int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
-  if (options_.resume) {
-    if (const auto latest = checkpoints_.latest()) {
-      state_ = checkpoints_.load(*latest, {&model_, &optimizer_, ema});
-      SKELAUG_LOG(kInfo) << fmt::format("resumed from {} at step {}", latest->string(), state_.global_step);
+bool Trainer::resume() {
+  if (communicator_.rank() == 0) {
+    for (const auto& removed : checkpoints_.remove_temporaries()) {
+      SKELAUG_LOG(kWarning) << fmt::format("removed {}, left by a checkpoint writer that was stopped mid-write",
+                                           removed.string());
     }
+  }
+  communicator_.barrier();  // nobody lists the directory while rank 0 cleans it
+  if (options_.resume != ResumeMode::kNever) {
+    if (const auto resumed = checkpoints_.load_newest_valid({&model_, &optimizer_, ema})) {
+      state_ = resumed->state;
+      SKELAUG_LOG(kInfo) << fmt::format("resumed from {} at step {}", resumed->file.string(), state_.global_step);
+    } else if (options_.resume == ResumeMode::kMust) {
+      throw core::UserError(fmt::format("train.resume=must: {} holds no checkpoint to continue from",
+                                        checkpoints_.directory().string()));
+    }
+  }
+  // Every rank must continue from the same step (a checkpoint one rank could read and another not would split them);
+  // the same exchange tells every rank whether a stop signal reached any of them while the job was being set up.
+  const std::int64_t signalled = core::PreemptionFlag::received() != 0 ? 1 : 0;
+  const auto gathered =
+      communicator_.all_gather(torch::tensor({state_.global_step, signalled}, torch::kLong).to(options_.device)).cpu();
+  for (std::int64_t rank = 0; rank < gathered.size(0); ++rank) {
+    if (gathered[rank][0].item<std::int64_t>() != state_.global_step) {
+      throw std::runtime_error(fmt::format("rank {} resumes at step {} but rank {} at step {}: the ranks read "
+                                           "different checkpoints in {}",
+                                           rank, gathered[rank][0].item<std::int64_t>(), communicator_.rank(),
+                                           state_.global_step, checkpoints_.directory().string()));
+    }
+  }
+  return gathered.select(1, 1).sum().item<std::int64_t>() > 0;
+}
+
+bool Trainer::any_rank_signalled() {
+  auto flag = torch::tensor({core::PreemptionFlag::received() != 0 ? 1.0f : 0.0f}).to(options_.device);
+  communicator_.all_reduce(flag, distributed::ReduceOp::kMax);
+  return flag.cpu().item<float>() > 0;
+}
+
+int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
+  const core::PreemptionFlag preemption;  // (the job usually holds one already: guards nest)
+  if (resume()) {
+    // Nothing was trained since the newest checkpoint (if any): stopping now loses nothing.
+    SKELAUG_LOG(kWarning) << fmt::format("a stop signal reached the job before training (re)started at step {}; "
+                                         "exiting for requeue",
+                                         state_.global_step);
+    return core::kPreempted;
   }
   std::vector<torch::Tensor> replicated = model_.parameters();
   for (const auto& buffer : model_.buffers()) replicated.push_back(buffer);
   distributed::broadcast_from_root(communicator_, replicated);
   distributed::GradientReducer reducer(model_.parameters(), communicator_, options_.reducer, &timeline_);
-  PreemptionFlag preemption;
 
   const auto steps_per_epoch = loader.steps_per_epoch();
   const auto rank = static_cast<std::uint64_t>(communicator_.rank());
   int exit_code = core::kSuccess;
   bool done = false;
+  std::int64_t nonfinite_in_a_row = 0;
   while (!done && state_.epoch < options_.epochs) {
     loader.start_epoch(state_.epoch, state_.step_in_epoch);
     core::Progress progress(fmt::format("epoch {}", state_.epoch), steps_per_epoch - state_.step_in_epoch,
@@ -101,25 +172,53 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       reducer.finish();
       const auto optimizer_start = Clock::now();
       timeline_.record("wait for gradients", "communication", 0, reduce_start, optimizer_start);
-      optimizer_.step();
-      optimizer_.zero_grad();
+
+      // One all-reduce for the mean loss, whether any rank was asked to stop, and whether any rank's loss or the
+      // averaged gradients are not finite: every rank then takes the same decision about the update.
+      const bool finite = std::isfinite(loss_sum) && all_finite_gradients(model_.parameters());
+      auto shared = torch::tensor({std::isfinite(loss_sum) ? loss_sum : 0.0, core::PreemptionFlag::received() != 0 ? 1.0 : 0.0,
+                                   finite ? 0.0 : 1.0},
+                                  torch::kDouble);
+      if (options_.device.is_cuda()) shared = shared.to(torch::kFloat).to(options_.device);
+      communicator_.all_reduce(shared, distributed::ReduceOp::kSum);
+      shared = shared.cpu().to(torch::kDouble);
+      const bool skipped = shared[2].item<double>() > 0;
+      if (skipped) {
+        optimizer_.zero_grad();
+        ++nonfinite_in_a_row;
+        const auto what = fmt::format("step {}: the loss or the gradients are not finite (NaN or infinite) on {} "
+                                      "rank(s)", state_.global_step + 1, shared[2].item<double>());
+        if (options_.nonfinite == NonFinitePolicy::kStop) {
+          throw std::runtime_error(what + "; stopping before the update (train.nonfinite=stop; the last checkpoint "
+                                          "stays in " + checkpoints_.directory().string() + ")");
+        }
+        if (nonfinite_in_a_row > options_.max_nonfinite_skips) {
+          throw std::runtime_error(fmt::format("{}; {} such steps in a row, more than train.nonfinite_max_skips={}: "
+                                               "stopping (the last checkpoint stays in {})",
+                                               what, nonfinite_in_a_row, options_.max_nonfinite_skips,
+                                               checkpoints_.directory().string()));
+        }
+        SKELAUG_LOG(kWarning) << what << "; its update is skipped (train.nonfinite=skip)";
+      } else {
+        nonfinite_in_a_row = 0;
+        optimizer_.step();
+        optimizer_.zero_grad();
+      }
       timeline_.record("optimizer", "compute", 0, optimizer_start, Clock::now());
       state_.step_in_epoch += micro_batches;
       ++state_.global_step;
 
-      // One all-reduce for the mean loss and whether any rank was asked to stop.
-      auto shared = torch::tensor({loss_sum, PreemptionFlag::received() != 0 ? 1.0 : 0.0}, torch::kDouble);
-      if (options_.device.is_cuda()) shared = shared.to(torch::kFloat).to(options_.device);
-      communicator_.all_reduce(shared, distributed::ReduceOp::kSum);
-      shared = shared.cpu().to(torch::kDouble);
-      const double mean_loss = shared[0].item<double>() / communicator_.size();
+      const double mean_loss = skipped ? std::nan("") : shared[0].item<double>() / communicator_.size();
       const double seconds = std::chrono::duration<double>(Clock::now() - step_start).count();
       if (metrics_ != nullptr) {
-        metrics_->write({{"event", "train_step"}, {"step", state_.global_step}, {"epoch", state_.epoch},
-                         {"loss", mean_loss}, {"seconds", seconds},
-                         {"samples_per_s", static_cast<double>(samples * communicator_.size()) / seconds}});
+        nlohmann::json record{{"event", "train_step"}, {"step", state_.global_step}, {"epoch", state_.epoch},
+                              {"loss", skipped ? nlohmann::json(nullptr) : nlohmann::json(mean_loss)},
+                              {"seconds", seconds},
+                              {"samples_per_s", static_cast<double>(samples * communicator_.size()) / seconds}};
+        if (skipped) record["skipped"] = "nonfinite";
+        metrics_->write(std::move(record));
       }
-      progress.advance(micro_batches, fmt::format("loss {:.4f}", mean_loss));
+      progress.advance(micro_batches, skipped ? "update skipped (non-finite)" : fmt::format("loss {:.4f}", mean_loss));
       if (after_step) after_step(state_);
 
       if (shared[1].item<double>() > 0) {
@@ -134,7 +233,16 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
     if (!done) {
       ++state_.epoch;
       state_.step_in_epoch = 0;
-      if (after_epoch) after_epoch(state_);
+      if (after_epoch) {
+        after_epoch(state_);
+        // A signal during the epoch's evaluation stops the job here, not a training step later.
+        if (any_rank_signalled()) {
+          SKELAUG_LOG(kWarning) << "a stop signal reached the job: saving a checkpoint and exiting for requeue";
+          save_checkpoint();
+          exit_code = core::kPreempted;
+          done = true;
+        }
+      }
     }
   }
   if (exit_code == core::kSuccess) save_checkpoint();

@@ -7,6 +7,7 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/training/resume_policy.h"
 
 namespace skelaug::training {
 
@@ -23,12 +24,18 @@ void add_training_config_keys(core::Schema& schema) {
       .add_float("train.lr_decay", 0.1, 1e-6, 1.0, "the step decay factor")
       .add_int("train.checkpoint_every", 0, 0, 1000000000, "optimiser steps between checkpoints; 0 = at the end and on preemption")
       .add_int("train.keep_checkpoints", 3, 1, 1000, "newest checkpoints kept in <run>/checkpoints")
-      .add_bool("train.resume", true, "continue from the run directory's newest checkpoint if there is one")
+      .add_choice("train.resume", "auto", {"auto", "never", "must"},
+                  "auto: continue from the run directory's newest good checkpoint if any; never: refuse a directory "
+                  "with checkpoints; must: fail if there is none")
       .add_bool("train.timeline", false, "write logs/timeline-rank<r>.json, a Chrome trace of each step")
       .add_choice("train.precision", "float32", {"float32", "bf16"},
                   "forward-pass precision: float32, or bf16 autocast (GPUs with bf16 tensor cores; weights stay float32)")
       .add_float("train.bucket_cap_mb", 25.0, 0.0001, 4096.0, "gradient bucket size for all-reduce, MiB")
-      .add_float("train.first_bucket_cap_mb", 1.0, 0.0001, 4096.0, "size of the first (earliest) gradient bucket, MiB");
+      .add_float("train.first_bucket_cap_mb", 1.0, 0.0001, 4096.0, "size of the first (earliest) gradient bucket, MiB")
+      .add_choice("train.nonfinite", "stop", {"stop", "skip"},
+                  "a step with a NaN or infinite loss or gradient on any rank: stop the job (exit 1), or skip its update")
+      .add_int("train.nonfinite_max_skips", 10, 0, 1000000,
+               "with train.nonfinite=skip: stop after more than this many skipped steps in a row");
 }
 
 TrainOptions train_options(const core::Config& config) {
@@ -39,7 +46,7 @@ TrainOptions train_options(const core::Config& config) {
   trainer.accumulation = config.get_int("train.accumulation");
   trainer.checkpoint_every = config.get_int("train.checkpoint_every");
   trainer.keep_checkpoints = static_cast<int>(config.get_int("train.keep_checkpoints"));
-  trainer.resume = config.get_bool("train.resume");
+  trainer.resume = parse_resume_mode(config.get_string("train.resume"));
   trainer.timeline = config.get_bool("train.timeline");
   trainer.progress_interval_s = config.get_float("run.progress_interval_s");
   trainer.seed = static_cast<std::uint64_t>(config.get_int("run.seed"));
@@ -47,6 +54,9 @@ TrainOptions train_options(const core::Config& config) {
   trainer.reducer.first_bucket_cap_bytes =
       static_cast<std::int64_t>(config.get_float("train.first_bucket_cap_mb") * 1048576.0);
   trainer.precision = parse_precision(config.get_string("train.precision"));
+  trainer.nonfinite =
+      config.get_string("train.nonfinite") == "skip" ? NonFinitePolicy::kSkip : NonFinitePolicy::kStop;
+  trainer.max_nonfinite_skips = config.get_int("train.nonfinite_max_skips");
 
   auto& schedule = options.learning_rate;
   schedule.kind = config.get_string("train.lr_schedule") == "cosine" ? LearningRateSchedule::Kind::kCosine

@@ -44,6 +44,8 @@ class Config {
   std::string to_yaml(bool comments) const;
 
   bool operator==(const Config& other) const { return values_ == other.values_; }
+  // The keys whose values differ from `other`'s (same schema), in schema order.
+  std::vector<std::string> differing_keys(const Config& other) const;
 
  private:
   template <typename T>

@@ -1,5 +1,5 @@
-// skelaug::core: the configuration schema and files, logging, run directories, atomic files, metrics records, progress
-// lines, the timeline and seeding; no LibTorch.
+// skelaug::core: the configuration schema and files, logging, run directories, atomic files and checksums, metrics
+// records, progress lines, the timeline, seeding and stop signals; no LibTorch.
 // This header includes the library's whole public interface; include the single headers where compile time matters.
 #pragma once
 
@@ -8,8 +8,10 @@
 #include "skelaug/core/config.h"
 #include "skelaug/core/config_schema.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/file_checksum.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/core/metrics_writer.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/core/progress.h"
 #include "skelaug/core/run_directory.h"
 #include "skelaug/core/seeding.h"

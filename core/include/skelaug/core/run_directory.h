@@ -8,17 +8,24 @@
 namespace skelaug::core {
 
 // The files of one run:
-//   <root>/config.yaml          the fully resolved config
+//   <root>/config.yaml          the fully resolved config (of the latest start, when a run resumes)
 //   <root>/logs/rank-<r>.log    one log per rank
 //   <root>/metrics.jsonl        one JSON object per line, written by rank 0
 class RunDirectory {
  public:
   explicit RunDirectory(std::filesystem::path root) : root_(std::move(root)) {}
 
-  // Chooses the run's directory: `run.dir` when set, else `runs/<config name>-<timestamp>`, with "-2", "-3", ...
-  // appended if that already exists. Creates it with logs/ and writes config.yaml atomically. Called by rank 0 only;
-  // the others are told the path. Throws UserError if the directory cannot be made.
+  // Chooses the run's directory: `run.dir` when set; else, in a Slurm job, runs/<config name>-slurm<job id> (an array
+  // task: runs/<config name>-slurm<array job id>_<task id>), the same directory when the job is requeued, so that it
+  // finds its checkpoints; else runs/<config name>-<timestamp>, with "-2", "-3", ... appended if that exists.
+  // Creates it with logs/; config.yaml is the caller's (write_config), once it has compared the one already there.
+  // Called by rank 0 only; the others are told the path. Throws UserError if the directory cannot be made.
   static RunDirectory create(const Config& config, const std::string& timestamp);
+  // The directory's name under Slurm from the job's variables, or "" outside a Slurm job.
+  static std::string slurm_run_name(const std::string& config_name);
+
+  // Writes config.yaml (atomically).
+  void write_config(const Config& config) const;
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path config_file() const { return root_ / "config.yaml"; }

@@ -10,6 +10,7 @@
 #include "skelaug/data/dataset_io.h"
 #include "skelaug/data/demo_dataset.h"
 #include "skelaug/data/distributed_sampler.h"
+#include "skelaug/data/frame_limits.h"
 #include "skelaug/data/hml263_features.h"
 #include "skelaug/data/input_files.h"
 #include "skelaug/data/npz.h"

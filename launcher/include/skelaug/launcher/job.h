@@ -54,7 +54,8 @@ class Job {
 
 // Runs `body` as one rank of an MPI job: reads and validates the config before MPI starts (so a bad config fails
 // fast and identically on every rank, printed once), starts MPI, binds the device, makes the run directory (rank 0
-// chooses it; every rank logs into it) and calls `body`. An exception on any rank of a multi-rank job is reported in
+// chooses it; every rank logs into it) and calls `body`. SIGTERM and SIGUSR1 only set the core::PreemptionFlag from
+// the start, so a signal while the job loads its data or resumes is never the default action. An exception on any rank of a multi-rank job is reported in
 // one line and ends the whole job with MPI_Abort, so no rank is left waiting in a collective.
 int run_job(const JobRequest& request, const std::function<int(Job&)>& body);
 
@@ -70,5 +71,7 @@ int launcher_rank();
 
 // Prints "skelaug: error: <message>" (with the rank in multi-rank jobs) as one line on stderr.
 void report_error(const std::string& message, int rank = 0, int world_size = 1);
+// Prints "skelaug: stopped: <message>" as one line on stderr: work a stop signal ended cleanly (exit 3).
+void report_stop(const std::string& message);
 
 }  // namespace skelaug::launcher

@@ -14,7 +14,8 @@ inline constexpr const char* kModelWeights = "model";
 inline constexpr const char* kEmaWeights = "ema";
 
 // Loads the weights saved under `part` (kModelWeights or kEmaWeights) of checkpoint `file` into `module`. A
-// core::UserError naming the file when it is missing, lacks the part, or its weights do not fit the module.
+// core::UserError naming the file when it is missing, fails its checksum (<file>.crc64, when there is one), lacks the
+// part, or its weights do not fit the module.
 void load_checkpoint_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module);
 
 }  // namespace skelaug::models

@@ -34,7 +34,8 @@ SamplingJobOptions sampling_job_options(const core::Config& config);
 // Generates the clips: per_class_items over the exemplar split, in batches of sample.batch_size, each batch's noise
 // and dropout seeded from (sample.seed, its first item), so the same options give the same clips. Generated clips are
 // in the `train` split, their source naming the exemplar's ("generated from <source>"), or "generated" in label mode.
-// core::UserError naming the file or key for inputs that do not fit.
+// core::UserError naming the file or key for inputs that do not fit; core::Preempted when SIGTERM or SIGUSR1 arrives
+// (checked between batches), so that nothing is written.
 data::SkeletonDataset generate_clips(const SamplingJobOptions& options);
 
 // generate_clips, written to `output` (a dataset file, written whole or not at all).

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace skelaug::training {
@@ -27,7 +28,8 @@ struct CheckpointContents {
 };
 
 // Checkpoints of one run: <dir>/checkpoint-<global step, 9 digits>.pt, each written whole to a temporary name and
-// renamed (a crash mid-write leaves the previous ones intact), the newest `keep` kept. Written by rank 0; read by
+// renamed (a crash mid-write leaves the previous ones intact), with its CRC-64 beside it (the hidden
+// .checkpoint-<step>.pt.crc64, given its final name before the checkpoint is), the newest `keep` kept. Written by rank 0; read by
 // every rank. The parts of the file are described in skelaug/models/checkpoint_weights.h, which reads the weights
 // alone (for sampling and evaluation).
 class CheckpointStore {
@@ -41,6 +43,19 @@ class CheckpointStore {
   // core::UserError naming the file if it is unreadable or does not fit the model.
   TrainingState load(const std::filesystem::path& file, const CheckpointContents& contents) const;
   std::vector<std::filesystem::path> list() const;  // oldest first
+  const std::filesystem::path& directory() const { return directory_; }
+
+  // Resuming: the newest checkpoint that passes its checksum and loads, restored into `contents`. Each newer one that
+  // fails is logged as a warning naming it and why, and listed in `skipped`; none at all is nullopt; checkpoints of
+  // which none loads are a UserError naming the directory and the newest failure (a run never silently starts over).
+  struct Resumed {
+    std::filesystem::path file;
+    TrainingState state;
+    std::vector<std::string> skipped;
+  };
+  std::optional<Resumed> load_newest_valid(const CheckpointContents& contents) const;
+  // Removes what writers killed mid-write left behind (temporaries, a checksum without its checkpoint); returns them.
+  std::vector<std::filesystem::path> remove_temporaries() const;
 
  private:
   std::filesystem::path directory_;

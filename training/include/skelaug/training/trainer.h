@@ -14,8 +14,16 @@
 #include "skelaug/distributed/gradient_reducer.h"
 #include "skelaug/training/autocast.h"
 #include "skelaug/training/checkpoint.h"
+#include "skelaug/training/resume_policy.h"
 
 namespace skelaug::training {
+
+// What a step whose loss or averaged gradients are not finite (NaN or infinite) does.
+enum class NonFinitePolicy {
+  kStop,  // the job ends (exit 1) at once, before the update; the checkpoints written so far stay
+  kSkip,  // the step's update is dropped (the step still counts, so batches and resume stay aligned); more than
+          // max_nonfinite_skips in a row end the job as kStop does
+};
 
 struct TrainerOptions {
   std::int64_t epochs = 1;
@@ -23,13 +31,15 @@ struct TrainerOptions {
   std::int64_t accumulation = 1;      // micro-batches (loader batches) per optimiser step
   std::int64_t checkpoint_every = 0;  // optimiser steps between checkpoints; 0 = at the end (and on preemption) only
   int keep_checkpoints = 3;
-  bool resume = true;                 // continue from the run directory's newest checkpoint if there is one
+  ResumeMode resume = ResumeMode::kAuto;  // what to do with the run directory's checkpoints
   bool timeline = false;              // write logs/timeline-rank<r>.json (Chrome trace)
   double progress_interval_s = 30;
   std::uint64_t seed = 0;
   distributed::ReducerOptions reducer;
   torch::Device device = torch::kCPU;
   Precision precision = Precision::kFloat32;  // of the forward pass (loss); backward follows what forward recorded
+  NonFinitePolicy nonfinite = NonFinitePolicy::kStop;
+  std::int64_t max_nonfinite_skips = 10;
 };
 
 // The loss of one micro-batch (already on the trainer's device), a scalar averaged over its rows.
@@ -37,8 +47,11 @@ using LossFunction = std::function<torch::Tensor(const data::Batch& batch)>;
 
 // The data-parallel training loop every model shares. Each step: micro-batches through `loss` and backward with the
 // GradientReducer overlapping gradient averaging with backward (communication only on the last micro-batch), the
-// optimiser step, then one small all-reduce that averages the loss for the log and carries the preemption flag.
-// Rank 0 writes metrics.jsonl and checkpoints; every rank resumes from the newest checkpoint. A SIGTERM/SIGUSR1 on
+// optimiser step, after one small all-reduce that averages the loss for the log and carries the preemption flag and
+// whether any rank saw a non-finite loss or gradient (every rank then takes the same decision, options.nonfinite).
+// Rank 0 writes metrics.jsonl and checkpoints (never of a model with a non-finite weight); every rank resumes from the
+// newest checkpoint that passes its checksum and loads (CheckpointStore::load_newest_valid), after rank 0 has removed
+// what a writer killed mid-write left, and the ranks check that they resumed from the same step. A SIGTERM/SIGUSR1 on
 // any rank makes all ranks stop at the same step boundary after a checkpoint: fit() then returns core::kPreempted.
 class Trainer {
  public:
@@ -60,6 +73,10 @@ class Trainer {
 
  private:
   void save_checkpoint();
+  // Restores the newest good checkpoint (per options.resume) and checks that every rank did the same; returns whether
+  // a stop signal reached any rank before training started. A collective.
+  bool resume();
+  bool any_rank_signalled();  // a collective
 
   torch::nn::Module& model_;
   torch::optim::Optimizer& optimizer_;

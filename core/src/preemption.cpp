@@ -1,11 +1,14 @@
-#include "skelaug/training/preemption.h"
+#include "skelaug/core/preemption.h"
 
 #include <csignal>
+#include <mutex>
 
-namespace skelaug::training {
+namespace skelaug::core {
 namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
+std::mutex g_mutex;  // guards are made and ended on any thread
+int g_guards = 0;
 struct sigaction g_previous_term;
 struct sigaction g_previous_usr1;
 
@@ -14,6 +17,8 @@ extern "C" void record_signal(int number) { g_signal = number; }
 }  // namespace
 
 PreemptionFlag::PreemptionFlag() {
+  const std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_guards++ > 0) return;
   g_signal = 0;
   struct sigaction action {};
   action.sa_handler = record_signal;
@@ -24,10 +29,12 @@ PreemptionFlag::PreemptionFlag() {
 }
 
 PreemptionFlag::~PreemptionFlag() {
+  const std::lock_guard<std::mutex> lock(g_mutex);
+  if (--g_guards > 0) return;
   sigaction(SIGTERM, &g_previous_term, nullptr);
   sigaction(SIGUSR1, &g_previous_usr1, nullptr);
 }
 
 int PreemptionFlag::received() { return g_signal; }
 
-}  // namespace skelaug::training
+}  // namespace skelaug::core
