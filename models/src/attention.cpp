@@ -57,16 +57,17 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   const auto v = qkv[2].view({batch * heads_, length, head_width});
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_width));
 
-  torch::Tensor scores;
+  // The scores of a clip must not depend on whether another clip of its batch is padded (N ranks batch clips
+  // differently from 1 rank): the mask is added after the same product and scaling, and adding its zeros to the
+  // unpadded keys is exact. (A fused baddbmm rounds differently from bmm then mul.)
+  auto scores = at::bmm(q, k.transpose(1, 2)).mul_(scale);
   if (key_padding.defined()) {
     const auto bias = at::zeros({batch, 1, 1, length}, x.options())
                           .masked_fill(key_padding.view({batch, 1, 1, length}),
                                        -std::numeric_limits<float>::infinity())
                           .expand({batch, heads_, 1, length})
                           .reshape({batch * heads_, 1, length});
-    scores = at::baddbmm(bias, q, k.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
-  } else {
-    scores = at::bmm(q, k.transpose(1, 2)).mul_(scale);
+    scores.add_(bias);
   }
   auto weights = at::softmax(scores, -1);
   if (is_training() && dropout_ > 0) weights = counter_dropout(weights, dropout_);

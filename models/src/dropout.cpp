@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace skelaug::models {
 namespace {
@@ -43,17 +44,14 @@ struct KeepRule {
     return rule;
   }
 
-  // A fresh seed from the default CPU generator, under its lock as LibTorch's own samplers take it.
-  static KeepRule draw(double p) {
-    auto generator = at::detail::getDefaultCPUGenerator();
-    std::uint64_t seed = 0;
-    {
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      seed = generator.get<at::CPUGeneratorImpl>()->random64();
-    }
-    return with_seed(seed, p);
-  }
 };
+
+// A fresh seed from the default CPU generator, under its lock as LibTorch's own samplers take it.
+std::uint64_t draw_seed() {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return generator.get<at::CPUGeneratorImpl>()->random64();
+}
 
 // The random words of pairs [first_pair, first_pair + pairs): the hot loop, built for AVX-512 and AVX2 beside the
 // baseline and picked at load time (the library itself is compiled for baseline x86-64, where this loop would run
@@ -114,27 +112,66 @@ void masked_pass(const scalar_t* in, const scalar_t* out_saved, scalar_t* out, s
   });
 }
 
+// The seeds of one dropout call: one for the whole tensor, or one per row (DropoutRowSeeds), row r being the r-th of
+// rules.size() equal contiguous chunks of the batch-major tensor.
 template <Pass kPass>
-torch::Tensor run_pass(const torch::Tensor& input, const torch::Tensor& saved_output, const KeepRule& rule) {
+torch::Tensor run_pass(const torch::Tensor& input, const torch::Tensor& saved_output, const std::vector<KeepRule>& rules) {
   const auto in = input.contiguous();
   const auto saved = saved_output.defined() ? saved_output.contiguous() : saved_output;
   auto out = at::empty_like(in, at::MemoryFormat::Contiguous);
+  const auto rows = static_cast<std::int64_t>(rules.size());
+  const std::int64_t row_elements = in.numel() / rows;
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kBFloat16, at::kHalf, in.scalar_type(), "counter_dropout", [&] {
-    masked_pass<kPass, scalar_t>(in.data_ptr<scalar_t>(), saved.defined() ? saved.data_ptr<scalar_t>() : nullptr,
-                                 out.data_ptr<scalar_t>(), in.numel(), rule);
+    for (std::int64_t row = 0; row < rows; ++row) {
+      const auto offset = row * row_elements;
+      masked_pass<kPass, scalar_t>(in.data_ptr<scalar_t>() + offset,
+                                   saved.defined() ? saved.data_ptr<scalar_t>() + offset : nullptr,
+                                   out.data_ptr<scalar_t>() + offset, row_elements, rules[static_cast<std::size_t>(row)]);
+    }
   });
   return out;
 }
 
-// The autograd node: nothing but the seed is kept for plain dropout, whose backward is the same masked pass over the
+// The row seeds in force on this thread (DropoutRowSeeds), and how many dropout calls have been made under them.
+struct RowSeedContext {
+  const std::vector<std::uint64_t>* seeds = nullptr;
+  std::uint64_t calls = 0;
+};
+thread_local RowSeedContext t_row_seeds;
+
+// This call's seeds: per row when row seeds are in force and the tensor's leading dimension is a multiple of their
+// count (the generator's tensors are batch-major: [B, T, D], [B*H, T, T], [B, T, H]); else one drawn from LibTorch's
+// generator.
+std::vector<std::uint64_t> call_seeds(const torch::Tensor& x) {
+  const auto* seeds = t_row_seeds.seeds;
+  if (seeds == nullptr || seeds->empty() || x.dim() == 0 ||
+      x.size(0) % static_cast<std::int64_t>(seeds->size()) != 0) {
+    return {draw_seed()};
+  }
+  const auto call = t_row_seeds.calls++;
+  std::vector<std::uint64_t> per_row;
+  per_row.reserve(seeds->size());
+  for (const auto seed : *seeds) per_row.push_back(mix64(mix64(seed + kGamma) ^ (call + 1) * kGamma));
+  return per_row;
+}
+
+std::vector<KeepRule> rules_for(const std::vector<std::uint64_t>& seeds, double p) {
+  std::vector<KeepRule> rules;
+  rules.reserve(seeds.size());
+  for (const auto seed : seeds) rules.push_back(KeepRule::with_seed(seed, p));
+  return rules;
+}
+
+// The autograd node: nothing but the seeds are kept for plain dropout, whose backward is the same masked pass over the
 // incoming gradient; the fused ReLU keeps its output (which the next layer keeps anyway for its own backward).
 class CounterDropoutFunction : public torch::autograd::Function<CounterDropoutFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& x, double p,
                                bool relu) {
-    const auto rule = KeepRule::draw(p);
-    auto out = relu ? run_pass<Pass::kForwardRelu>(x, {}, rule) : run_pass<Pass::kForward>(x, {}, rule);
-    context->saved_data["seed"] = static_cast<std::int64_t>(rule.seed);
+    const auto seeds = call_seeds(x);
+    const auto rules = rules_for(seeds, p);
+    auto out = relu ? run_pass<Pass::kForwardRelu>(x, {}, rules) : run_pass<Pass::kForward>(x, {}, rules);
+    context->saved_data["seeds"] = std::vector<std::int64_t>(seeds.begin(), seeds.end());
     context->saved_data["p"] = p;
     context->saved_data["relu"] = relu;
     if (relu) context->save_for_backward({out});
@@ -146,11 +183,12 @@ class CounterDropoutFunction : public torch::autograd::Function<CounterDropoutFu
     const auto& gradient = gradients[0];
     torch::Tensor input_gradient;
     if (gradient.defined()) {
-      const auto rule = KeepRule::with_seed(static_cast<std::uint64_t>(context->saved_data["seed"].toInt()),
-                                            context->saved_data["p"].toDouble());
+      const auto saved_seeds = context->saved_data["seeds"].toIntVector();
+      const auto rules = rules_for(std::vector<std::uint64_t>(saved_seeds.begin(), saved_seeds.end()),
+                                   context->saved_data["p"].toDouble());
       input_gradient = context->saved_data["relu"].toBool()
-                           ? run_pass<Pass::kBackwardRelu>(gradient, context->get_saved_variables()[0], rule)
-                           : run_pass<Pass::kForward>(gradient, {}, rule);
+                           ? run_pass<Pass::kBackwardRelu>(gradient, context->get_saved_variables()[0], rules)
+                           : run_pass<Pass::kForward>(gradient, {}, rules);
     }
     return {input_gradient, torch::Tensor(), torch::Tensor()};
   }
@@ -172,6 +210,13 @@ torch::Tensor apply_dropout(const torch::Tensor& x, double p, bool relu) {
 }
 
 }  // namespace
+
+DropoutRowSeeds::DropoutRowSeeds(std::vector<std::uint64_t> seeds)
+    : seeds_(std::move(seeds)), previous_seeds_(t_row_seeds.seeds), previous_calls_(t_row_seeds.calls) {
+  t_row_seeds = {&seeds_, 0};
+}
+
+DropoutRowSeeds::~DropoutRowSeeds() { t_row_seeds = {previous_seeds_, previous_calls_}; }
 
 torch::Tensor counter_dropout(const torch::Tensor& x, double p) { return apply_dropout(x, p, /*relu=*/false); }
 

@@ -4,6 +4,7 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/torch.h>
 
+#include "skelaug/models/dropout.h"
 #include "skelaug/models/skeleton_features.h"
 
 namespace skelaug::models {
@@ -52,12 +53,20 @@ GeneratorLoss generator_loss(Generator& model, const DiffusionSchedule& schedule
     const auto dropped = torch::cat(draws).to(device) < weights.condition_dropout;
     condition_labels = torch::where(dropped, torch::full_like(labels, options.num_classes), labels);
   }
+  // Every dropout mask of a row is keyed by the row's seed: the loss of a global batch is the same on any number of
+  // ranks, dropout included.
+  const DropoutRowSeeds row_seeds(sample_seeds);
   const auto x0 = model->forward(x_t, t, condition_labels, exemplar, exemplar_mask, mask);
 
+  // Every term is a mean over clips of each clip's masked mean, so every clip weighs the same however many of its
+  // frames are padding and whichever clips share its batch: the loss of a batch is the mean of its clips' losses, and
+  // ranks holding equal numbers of clips average to exactly the global batch's gradient.
+  const auto mean_of_clip_means = [](const torch::Tensor& weighted_squares, const torch::Tensor& weights_per_clip) {
+    return (weighted_squares.flatten(1).sum(1) / weights_per_clip.clamp_min(1)).mean();
+  };
   GeneratorLoss loss;
   const auto frame_weight = mask.unsqueeze(-1).to(x0.scalar_type());
-  const auto values = frame_weight.sum() * x0.size(-1);
-  loss.reconstruction = ((x0 - clips).square() * frame_weight).sum() / values.clamp_min(1);
+  loss.reconstruction = mean_of_clip_means((x0 - clips).square() * frame_weight, frame_weight.flatten(1).sum(1) * x0.size(-1));
   loss.total = loss.reconstruction;
   if (weights.auxiliary > 0) {
     loss.auxiliary = torch::nn::functional::cross_entropy(
@@ -70,14 +79,14 @@ GeneratorLoss generator_loss(Generator& model, const DiffusionSchedule& schedule
     const auto pair_weight = frame_weight.narrow(1, 1, length) * frame_weight.narrow(1, 0, length);
     const auto difference = (x0.narrow(1, 1, length) - x0.narrow(1, 0, length)) -
                             (clips.narrow(1, 1, length) - clips.narrow(1, 0, length));
-    loss.velocity = (difference.square() * pair_weight).sum() / (pair_weight.sum() * x0.size(-1)).clamp_min(1);
+    loss.velocity = mean_of_clip_means(difference.square() * pair_weight, pair_weight.flatten(1).sum(1) * x0.size(-1));
     loss.total = loss.total + weights.velocity * loss.velocity;
   }
   if (weights.bone_length > 0) {
     const auto difference =
         bone_lengths(model->joints_from_normalised(x0), edges) - bone_lengths(model->joints_from_normalised(clips), edges);
-    loss.bone_length = (difference.square() * mask.unsqueeze(-1)).sum() /
-                       (mask.sum() * static_cast<double>(edges.size())).clamp_min(1);
+    loss.bone_length = mean_of_clip_means(difference.square() * mask.unsqueeze(-1),
+                                          mask.flatten(1).sum(1) * static_cast<double>(edges.size()));
     loss.total = loss.total + weights.bone_length * loss.bone_length;
   }
   return loss;

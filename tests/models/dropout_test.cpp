@@ -127,5 +127,44 @@ TEST(CounterDropout, ModuleIsTheIdentityInEvalModeAndDropsInTraining) {
   EXPECT_TRUE(torch::equal(dropout->forward(x), x));
 }
 
+// Under row seeds a row's masks depend on its own seed and the call's place in the sequence, not on the rows it is
+// batched with: what N ranks need to drop exactly what 1 rank drops for the same clips.
+TEST(DropoutRowSeeds, ARowsMaskDependsOnItsSeedNotItsBatch) {
+  const auto x = torch::randn({3, 4, 5, 7});  // rows of 4 * 5 * 7 elements (odd: pairs straddle nothing)
+  const auto heads = torch::randn({6, 9});    // batch-major [B * H, ...] with H = 2
+  torch::Tensor whole_x, whole_heads;
+  {
+    const DropoutRowSeeds seeds({11, 12, 13});
+    whole_x = counter_dropout(x, 0.5);
+    whole_heads = counter_relu_dropout(heads, 0.3);  // the second call under the guard
+  }
+  for (std::int64_t row = 0; row < 3; ++row) {
+    const DropoutRowSeeds seeds({static_cast<std::uint64_t>(11 + row)});
+    torch::manual_seed(static_cast<std::uint64_t>(row) + 100);  // the default generator plays no part
+    EXPECT_TRUE(torch::equal(counter_dropout(x.narrow(0, row, 1), 0.5), whole_x.narrow(0, row, 1))) << row;
+    EXPECT_TRUE(torch::equal(counter_relu_dropout(heads.narrow(0, 2 * row, 2), 0.3), whole_heads.narrow(0, 2 * row, 2)));
+  }
+  // Other seeds, other masks; a tensor that is not batch-major for the guard draws from the default generator.
+  const DropoutRowSeeds other({21, 12, 13});
+  const auto changed = counter_dropout(x, 0.5);
+  EXPECT_FALSE(torch::equal(changed.narrow(0, 0, 1), whole_x.narrow(0, 0, 1)));
+  torch::manual_seed(5);
+  const auto unkeyed = counter_dropout(torch::ones({4, 10}), 0.5);
+  torch::manual_seed(5);
+  EXPECT_TRUE(torch::equal(unkeyed, counter_dropout(torch::ones({4, 10}), 0.5)));
+}
+
+TEST(DropoutRowSeeds, GradientUsesEachRowsMask) {
+  const auto x = torch::randn({2, 33}, torch::requires_grad());
+  torch::Tensor y;
+  {
+    const DropoutRowSeeds seeds({3, 4});
+    y = counter_dropout(x, 0.4);
+  }
+  y.sum().backward();  // after the guard ended: the backward pass needs only the saved seeds
+  const auto kept = (y != 0).to(torch::kFloat);
+  EXPECT_TRUE(torch::allclose(x.grad(), kept / 0.6, 1e-6, 1e-6));
+}
+
 }  // namespace
 }  // namespace skelaug::models

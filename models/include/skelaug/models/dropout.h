@@ -3,6 +3,9 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
+#include <cstdint>
+#include <vector>
+
 namespace skelaug::models {
 
 // Training-mode dropout whose keep decision for element i is a counter-based hash of (seed, i), with one seed drawn
@@ -17,6 +20,26 @@ namespace skelaug::models {
 torch::Tensor counter_dropout(const torch::Tensor& x, double p);
 // counter_dropout(relu(x)) in one pass, and one pass back (the gradient flows where the output is positive).
 torch::Tensor counter_relu_dropout(const torch::Tensor& x, double p);
+
+// Dropout masks keyed by the rows of a batch instead of the batch, so that a row's masks do not depend on the other
+// rows it is batched with, nor on the rank that computes it. While one lives on this thread, every CPU dropout call of
+// a tensor whose leading dimension is a multiple of seeds.size() treats it as seeds.size() equal contiguous rows
+// (batch-major: [B, T, D], [B*H, T, T], ...) and keeps element j of row r by a hash of (seeds[r], k, j), where k
+// counts the dropout calls made under this guard (the forward pass makes them in the same order on every rank). The
+// generator's loss holds one with its per-clip seeds of (seed, step, clip) around the forward pass. Other tensors,
+// and calls without a guard, draw one seed per call as before. Nests (the previous seeds return at the end).
+class DropoutRowSeeds {
+ public:
+  explicit DropoutRowSeeds(std::vector<std::uint64_t> seeds);
+  ~DropoutRowSeeds();
+  DropoutRowSeeds(const DropoutRowSeeds&) = delete;
+  DropoutRowSeeds& operator=(const DropoutRowSeeds&) = delete;
+
+ private:
+  std::vector<std::uint64_t> seeds_;
+  const std::vector<std::uint64_t>* previous_seeds_;
+  std::uint64_t previous_calls_;
+};
 
 // Dropout as a module: counter_dropout in training mode, the identity in eval mode. Sampling-time dropout
 // (set_sampling_dropout) finds these modules and sets their probability and mode.

@@ -21,7 +21,8 @@ struct GeneratorLoss {
 };
 
 // One diffusion training step's loss: random timesteps, noised clips, x0 prediction, masked L2 on x0 plus the
-// weighted auxiliary, velocity and bone-length terms. `clips` are normalised features [B, T, F] with `mask` [B, T];
+// weighted auxiliary, velocity and bone-length terms, each the mean over clips of the clip's masked mean (every clip
+// weighs the same, padded or not). `clips` are normalised features [B, T, F] with `mask` [B, T];
 // `edges` is the topology's (child, parent) list for the bone term. Each row's timestep, noise and condition dropout
 // come from its own seed (`sample_seeds`, one per row: the caller derives them from the step and the clip), so the
 // gradient of a global batch does not depend on how many ranks share it.
