@@ -11,6 +11,10 @@
 //     --ddim-steps steps, run in full; DDPM-1000 estimated from --ddpm-steps ancestral DDPM steps (the reverse process
 //     from timestep ddpm-steps - 1 down to 0, the same per-step work as any DDPM step) scaled to 1000 steps, unless
 //     --ddpm-steps is 1000, which runs the whole sampler.
+// (c) Dropout masks keyed per clip (DropoutRowSeeds, what generator_loss uses so that N ranks train like 1) against
+//     one seed per call (the reference), on CPU: forward and backward of the training step's dropout calls at its
+//     shapes ([B, T, W] after attention and feed-forward, [B*H, T, T] attention weights, ReLU+dropout on [B, T, FF]),
+//     median of --steps rounds each; keyed / per-call is the price of the exact N-rank equivalence.
 // Every result line is "RESULT <key> <value>" (the same keys and format as the Python script).
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
@@ -21,11 +25,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "skelaug/models/diffusion.h"
+#include "skelaug/models/dropout.h"
 #include "skelaug/models/generator.h"
 #include "skelaug/models/generator_objective.h"
 #include "skelaug/models/generator_sampling.h"
@@ -229,6 +235,51 @@ int main(int argc, char** argv) {
     fmt::print("RESULT ddim_steps {}\n", settings.ddim_steps);
     fmt::print("RESULT ddim_s_per_batch {:.3f}\n", ddim_s);
     fmt::print("RESULT ddim_clips_per_s {:.4f}\n", static_cast<double>(batch) / ddim_s);
+  }
+
+  // (c) Keyed against per-call dropout masks.
+  if (device.is_cpu() && m.dropout > 0) {
+    const auto batch = settings.batch;
+    const auto layers = m.encoder_layers + m.decoder_layers;
+    struct Call {
+      torch::Tensor input;
+      bool relu;
+    };
+    std::vector<Call> calls;
+    for (std::int64_t layer = 0; layer < layers; ++layer) {
+      calls.push_back({torch::randn({batch * m.heads, clip, clip}).requires_grad_(), false});
+      calls.push_back({torch::randn({batch, clip, m.width}).requires_grad_(), false});
+      calls.push_back({torch::randn({batch, clip, m.feedforward}).requires_grad_(), true});
+      calls.push_back({torch::randn({batch, clip, m.width}).requires_grad_(), false});
+    }
+    std::vector<std::uint64_t> seeds(static_cast<std::size_t>(batch));
+    for (std::size_t i = 0; i < seeds.size(); ++i) seeds[i] = 1000 + i;
+    const auto round = [&](bool keyed) {
+      const auto start = now();
+      std::optional<models::DropoutRowSeeds> guard;
+      if (keyed) guard.emplace(seeds);
+      torch::Tensor total = torch::zeros({});
+      for (const auto& call : calls) {
+        const auto out = call.relu ? models::counter_relu_dropout(call.input, m.dropout)
+                                   : models::counter_dropout(call.input, m.dropout);
+        total = total + out.sum();
+      }
+      total.backward();
+      return std::chrono::duration<double>(now() - start).count();
+    };
+    std::vector<double> per_call, keyed;
+    for (int r = 0; r < settings.warmup + settings.steps; ++r) {
+      const auto a = round(false);
+      const auto b = round(true);
+      if (r >= settings.warmup) {
+        per_call.push_back(a);
+        keyed.push_back(b);
+      }
+    }
+    fmt::print("RESULT dropout_calls_per_step {}\n", calls.size());
+    fmt::print("RESULT dropout_per_call_ms {:.2f}\n", median(per_call) * 1e3);
+    fmt::print("RESULT dropout_keyed_ms {:.2f}\n", median(keyed) * 1e3);
+    fmt::print("RESULT dropout_keyed_over_per_call {:.3f}\n", median(keyed) / median(per_call));
   }
   return 0;
 }

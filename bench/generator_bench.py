@@ -207,7 +207,8 @@ class CosineSchedule:
 
 
 def generator_loss(model, schedule, clips, mask, labels, exemplar, exemplar_mask, seeds, label_smoothing=0.1):
-    """Masked L2 on x0 + label-smoothed auxiliary CE; each row's timestep and noise from its own seeded generator."""
+    """Per-clip masked L2 on x0 + label-smoothed auxiliary CE; each row's timestep and noise from its own seeded
+    generator."""
     timesteps, noises = [], []
     for seed in seeds:
         g = torch.Generator().manual_seed(seed)
@@ -218,7 +219,9 @@ def generator_loss(model, schedule, clips, mask, labels, exemplar, exemplar_mask
     x_t = schedule.add_noise(clips, t, torch.stack(noises).to(clips.device))
     x0 = model(x_t, t, labels, exemplar, exemplar_mask, mask)
     frame_weight = mask.unsqueeze(-1).to(x0.dtype)
-    reconstruction = ((x0 - clips).square() * frame_weight).sum() / (frame_weight.sum() * x0.shape[-1]).clamp_min(1)
+    # The mean over clips of each clip's masked mean, as the C++ loss (every clip weighs the same).
+    clip_weights = (frame_weight.flatten(1).sum(1) * x0.shape[-1]).clamp_min(1)
+    reconstruction = (((x0 - clips).square() * frame_weight).flatten(1).sum(1) / clip_weights).mean()
     auxiliary = F.cross_entropy(model.classify(x0, mask), labels, label_smoothing=label_smoothing)
     return reconstruction + auxiliary
 

@@ -6,8 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
+
+#include "skelaug/core/file_writer.h"
 
 namespace skelaug::core {
 namespace {
@@ -50,13 +51,9 @@ void AtomicFile::commit() {
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view content) {
   AtomicFile file(target);
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
-    if (!out) fail("cannot create", file.temp_path());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) fail("write failed", file.temp_path());
-  }
+  FileWriter writer(file.temp_path());
+  writer.write(content.data(), content.size());
+  writer.finish();
   file.commit();
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/attributes/clock.hpp>
+#include <boost/log/attributes/constant.hpp>
 #include <boost/log/core.hpp>
 #include <boost/log/expressions.hpp>
 #include <boost/log/sinks/sync_frontend.hpp>
@@ -28,12 +29,18 @@ namespace logging = boost::log;
 namespace expr = boost::log::expressions;
 using TextSink = logging::sinks::synchronous_sink<logging::sinks::text_ostream_backend>;
 
-boost::shared_ptr<TextSink> make_sink(boost::shared_ptr<std::ostream> stream, const LogSetup& setup) {
+constexpr const char* kFileOnly = "FileOnly";
+
+boost::shared_ptr<TextSink> make_sink(boost::shared_ptr<std::ostream> stream, const LogSetup& setup, bool console) {
   auto backend = boost::make_shared<logging::sinks::text_ostream_backend>();
   backend->add_stream(std::move(stream));
   backend->auto_flush(true);
   auto sink = boost::make_shared<TextSink>(backend);
-  sink->set_filter(expr::attr<LogLevel>("Severity") >= setup.level);
+  if (console) {
+    sink->set_filter(expr::attr<LogLevel>("Severity") >= setup.level && !expr::has_attr<bool>(kFileOnly));
+  } else {
+    sink->set_filter(expr::attr<LogLevel>("Severity") >= setup.level);
+  }
   const auto prefix = fmt::format(" [r{}/{}] ", setup.rank, setup.world_size);
   sink->set_formatter(expr::stream << expr::format_date_time<boost::posix_time::ptime>("TimeStamp",
                                                                                     "%Y-%m-%d %H:%M:%S.%f")
@@ -60,17 +67,26 @@ void configure_logging(const LogSetup& setup) {
   static const bool attributes_added = (logging::add_common_attributes(), true);
   (void)attributes_added;
   if (setup.console) {
-    core->add_sink(make_sink(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()), setup));
+    core->add_sink(make_sink(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()), setup, true));
   }
   if (!setup.file.empty()) {
     auto file = boost::make_shared<std::ofstream>(setup.file, std::ios::app);
     if (!*file) throw std::runtime_error("cannot open log file " + setup.file.string());
-    core->add_sink(make_sink(file, setup));
+    core->add_sink(make_sink(file, setup, false));
   }
 }
 
 Logger& logger() {
   static Logger instance;
+  return instance;
+}
+
+Logger& file_logger() {
+  static Logger instance = [] {
+    Logger made;
+    made.add_attribute(kFileOnly, logging::attributes::constant<bool>(true));
+    return made;
+  }();
   return instance;
 }
 

@@ -1,6 +1,8 @@
 #include "skelaug/core/metrics_writer.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 namespace skelaug::core {
@@ -16,7 +18,7 @@ void MetricsWriter::write(nlohmann::json record) {
   }
   out_ << record.dump() << '\n';
   out_.flush();
-  if (!out_) throw std::runtime_error("cannot write metrics file " + path_.string());
+  if (!out_) throw std::runtime_error(path_.string() + ": cannot write the metrics record: " + std::strerror(errno));
 }
 
 }  // namespace skelaug::core

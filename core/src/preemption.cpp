@@ -1,5 +1,7 @@
 #include "skelaug/core/preemption.h"
 
+#include <fmt/format.h>
+
 #include <csignal>
 #include <mutex>
 
@@ -36,5 +38,11 @@ PreemptionFlag::~PreemptionFlag() {
 }
 
 int PreemptionFlag::received() { return g_signal; }
+
+void stop_if_signalled(const std::string& while_doing) {
+  if (const int signal = PreemptionFlag::received(); signal != 0) {
+    throw Preempted(fmt::format("signal {} {}", signal, while_doing));
+  }
+}
 
 }  // namespace skelaug::core

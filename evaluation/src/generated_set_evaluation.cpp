@@ -5,6 +5,7 @@
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/data/data_config.h"
 #include "skelaug/data/dataset_io.h"
 #include "skelaug/data/transforms.h"
@@ -34,6 +35,7 @@ GeneratedSetEvaluationOptions generated_set_evaluation_options(const core::Confi
 }
 
 GenerationEvaluation evaluate_generated_set(const GeneratedSetEvaluationOptions& options) {
+  const core::PreemptionFlag stop_signals;  // SIGTERM/SIGUSR1 stop it between batches, before any report is written
   const torch::Device device(options.device);
   const auto real = std::make_shared<data::SkeletonDataset>(data::load_dataset(options.real));
   const auto generated = std::make_shared<data::SkeletonDataset>(data::load_dataset(options.generated));
@@ -48,6 +50,7 @@ GenerationEvaluation evaluate_generated_set(const GeneratedSetEvaluationOptions&
                                     options.evaluate.protocol.repetitions);
   auto result = evaluate_generation(*model, real, real_clips, generated, {}, options.preprocessing, device,
                                     options.evaluate.protocol);
+  core::stop_if_signalled("after the evaluation, before its report; nothing was written");
   if (!options.report.empty()) {
     auto report = result.to_json();
     report["real_file"] = options.real.string();

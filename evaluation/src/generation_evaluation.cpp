@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "skelaug/core/error.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/core/seeding.h"
 #include "skelaug/data/topology.h"
 #include "skelaug/evaluation/eval_mode.h"
@@ -159,6 +160,7 @@ EmbeddedSet embed_clips(models::RecognizerImpl& model, const std::shared_ptr<con
     torch::NoGradGuard no_grad;
     loader.start_epoch(0);
     while (auto batch = loader.next()) {
+      core::stop_if_signalled(fmt::format("while embedding clips ({} done); nothing was written", result.clips.size()));
       if (batch->labels.size(0) == 0) continue;
       const auto batch_joints = batch->joints.to(device);
       const auto batch_mask = batch->mask.to(device);
@@ -301,6 +303,7 @@ GenerationEvaluation evaluate_generation(models::RecognizerImpl& model,
   // Streams of one repetition, each its own seed derived from the repetition's.
   enum Stream : std::uint64_t { kRealResampleA = 1, kRealResampleB = 2, kGeneratedResample = 3 };
   for (int r = 0; r < options.repetitions; ++r) {
+    core::stop_if_signalled(fmt::format("after {} of {} repetitions; nothing was written", r, options.repetitions));
     const auto seed = core::mix_seed(options.seed, static_cast<std::uint64_t>(r));
     const auto rows_a = bootstrap_rows(result.real.clips, core::mix_seed(seed, kRealResampleA));
     const auto rows_b = bootstrap_rows(result.real.clips, core::mix_seed(seed, kRealResampleB));

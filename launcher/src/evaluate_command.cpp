@@ -5,6 +5,7 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/preemption.h"
 #include "skelaug/evaluation/generated_set_evaluation.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
@@ -23,6 +24,7 @@ struct EvaluateRequest {
 };
 
 int evaluate(const EvaluateRequest& request) {
+  const core::PreemptionFlag stop_signals;  // a signal while the config, data or weights load stops cleanly too
   auto options = evaluation::generated_set_evaluation_options(
       core::load_config(full_schema(), request.config_file, request.overrides));
   options.checkpoint = request.checkpoint;

@@ -114,9 +114,15 @@ int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
 
   const core::PreemptionFlag stop_signals;  // from before MPI starts to the end of the job
   distributed::MpiEnvironment mpi;
-  try {
+  return run_on_ranks(mpi, [&] {
     Job job(std::move(*config), mpi, request.log_level);
     return body(job);
+  });
+}
+
+int run_on_ranks(const distributed::MpiEnvironment& mpi, const std::function<int()>& body) {
+  try {
+    return body();
   } catch (const core::Preempted& e) {
     report_stop(e.what());
     return core::kPreempted;
@@ -124,7 +130,7 @@ int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
     const bool user = dynamic_cast<const core::UserError*>(&e) != nullptr;
     const int code = user ? core::kUserError : core::kInternalError;
     report_error(e.what(), mpi.rank(), mpi.size());
-    SKELAUG_LOG(kError) << e.what();
+    SKELAUG_LOG_TO_FILE(kError) << e.what();  // report_error said it on the console
     if (mpi.size() > 1) distributed::MpiEnvironment::abort(code);
     return code;
   }

@@ -1,13 +1,16 @@
 """End-to-end: train the a2m_gru feature recogniser, then `skelaug evaluate` real against generated-like sets."""
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 import unittest
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import SOURCE_DIR, TempDirTest, run  # noqa: E402
+from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, run  # noqa: E402
 
 CONFIG = os.path.join(SOURCE_DIR, "configs", "demo_a2m.yaml")
 
@@ -59,6 +62,26 @@ class Evaluate(TempDirTest):
         self.assertGreater(noisy["generated"]["fid"]["mean"], 5 * noisy["real"]["fid"]["mean"])
         self.assertLess(noisy["generated"]["accuracy"]["mean"], clean["generated"]["accuracy"]["mean"])
         self.assertGreater(noisy["fidelity"]["generated"]["jitter_m_s3"], 2 * noisy["fidelity"]["real"]["jitter_m_s3"])
+
+    def test_sigterm_stops_it_with_exit_3_and_no_report(self):
+        generated = self.noisy_copy("generated.npz", 0.1)
+        report = os.path.join(self.tmp, "stopped.json")
+        evaluation = subprocess.Popen([SKELAUG, "evaluate", "--config", os.path.join(self.run_dir, "config.yaml"),
+                                       "--checkpoint", self.checkpoint, "--real", self.data, "--generated", generated,
+                                       "-o", report, "evaluate.repetitions=100000"], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)  # minutes of repetitions
+        try:
+            time.sleep(3)
+            self.assertIsNone(evaluation.poll(), "the evaluation ended before the signal")
+            evaluation.send_signal(signal.SIGTERM)
+            _, err = evaluation.communicate(timeout=60)
+        finally:
+            if evaluation.poll() is None:
+                evaluation.kill()
+        self.assertEqual(evaluation.returncode, 3, err)
+        self.assertRegex(err, r"skelaug: stopped: signal 15 (while embedding clips \(\d+ done\)|after \d+ of 100000 "
+                              r"repetitions|after the evaluation, before its report); nothing was written")
+        self.assertEqual([name for name in os.listdir(self.tmp) if name.startswith("stopped")], [])
 
     def test_a_set_of_other_classes_is_refused_in_one_line(self):
         other = self.noisy_copy("renamed.npz", 0.0, class_names=np.array(["c%d" % i for i in range(14)]))

@@ -9,6 +9,7 @@
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
 #include "skelaug/core/file_checksum.h"
+#include "skelaug/core/file_writer.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/models/checkpoint_weights.h"
 
@@ -64,10 +65,14 @@ void CheckpointStore::save(const CheckpointContents& contents, const TrainingSta
   const auto target = directory_ / fmt::format("checkpoint-{:09d}.pt", state.global_step);
   core::AtomicFile file(target);
   try {
-    archive.save_to(file.temp_path().string());
+    core::FileWriter writer(file.temp_path());  // a full disk is reported by finish(), never inside LibTorch
+    archive.save_to([&writer](const void* data, std::size_t size) { return writer.write(data, size); });
+    writer.finish();
   } catch (const c10::Error& e) {
-    throw std::runtime_error(fmt::format("{}: cannot write the checkpoint: {}", file.temp_path().string(),
-                                         e.what_without_backtrace()));
+    throw std::runtime_error(
+        fmt::format("{}: cannot write the checkpoint: {}", target.string(), e.what_without_backtrace()));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(fmt::format("{}: cannot write the checkpoint: {}", target.string(), e.what()));
   }
   // The checksum gets its final name first: a checkpoint under its final name always has one, and a writer killed in
   // between leaves only a checksum without its checkpoint, which remove_temporaries() clears.

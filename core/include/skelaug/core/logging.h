@@ -28,7 +28,12 @@ void configure_logging(const LogSetup& setup);
 
 using Logger = boost::log::sources::severity_logger_mt<LogLevel>;
 Logger& logger();
+// Records only the files get: what the launcher has already said on stderr in its own one line (the error that ends
+// a job), so the console shows it once and each rank's log still ends with it.
+Logger& file_logger();
 
 }  // namespace skelaug::core
 
 #define SKELAUG_LOG(severity) BOOST_LOG_SEV(::skelaug::core::logger(), ::skelaug::core::LogLevel::severity)
+#define SKELAUG_LOG_TO_FILE(severity) \
+  BOOST_LOG_SEV(::skelaug::core::file_logger(), ::skelaug::core::LogLevel::severity)

@@ -31,4 +31,9 @@ class Preempted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Work that holds no state worth saving (sampling, evaluation) calls this where it can stop cleanly: if a stop signal
+// arrived while a PreemptionFlag lived, it throws Preempted("signal N <while_doing>"); while_doing says where it
+// stopped and what was kept.
+void stop_if_signalled(const std::string& while_doing);
+
 }  // namespace skelaug::core

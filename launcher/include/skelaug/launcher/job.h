@@ -55,9 +55,13 @@ class Job {
 // Runs `body` as one rank of an MPI job: reads and validates the config before MPI starts (so a bad config fails
 // fast and identically on every rank, printed once), starts MPI, binds the device, makes the run directory (rank 0
 // chooses it; every rank logs into it) and calls `body`. SIGTERM and SIGUSR1 only set the core::PreemptionFlag from
-// the start, so a signal while the job loads its data or resumes is never the default action. An exception on any rank of a multi-rank job is reported in
-// one line and ends the whole job with MPI_Abort, so no rank is left waiting in a collective.
+// the start, so a signal while the job loads its data or resumes is never the default action. Errors as run_on_ranks.
 int run_job(const JobRequest& request, const std::function<int(Job&)>& body);
+
+// Runs `body` as this rank's part of an MPI command and turns what it throws into the exit code: core::Preempted is
+// reported as a stop (kPreempted); any other exception in one line naming the rank (kUserError for core::UserError,
+// else kInternalError), and in a multi-rank job ends every rank with MPI_Abort, so none waits for it forever.
+int run_on_ranks(const distributed::MpiEnvironment& mpi, const std::function<int()>& body);
 
 class CommandRegistry;
 struct GlobalOptions;
