@@ -2,6 +2,7 @@
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 
 SKELAUG = os.environ.get("SKELAUG_BIN", "build/bin/skelaug")
@@ -16,6 +17,25 @@ def run(args, ranks=None, cwd=None, timeout=240, env=None):
     if ranks is not None:
         command = [MPIEXEC, "--oversubscribe", "-np", str(ranks)] + command
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def interrupt(process, signum, ready, wait_s=120, timeout=120):
+    """Waits until ready() holds (at most wait_s; the process must not end first), sends signum to the process, and
+    returns its (stdout, stderr) once it exits; a process that outlives `timeout` is killed."""
+    try:
+        deadline = time.time() + wait_s
+        while not ready():
+            if process.poll() is not None:
+                raise AssertionError(f"the process ended (exit {process.returncode}) before signal {signum}")
+            if time.time() > deadline:
+                raise AssertionError(f"not ready for signal {signum} within {wait_s} s")
+            time.sleep(0.05)
+        process.send_signal(signum)
+        return process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
 def error_lines(stderr):

@@ -6,6 +6,7 @@
 
 #include "skelaug/core/error.h"
 #include "skelaug/data/npz.h"
+#include "skelaug/data/sample_directory.h"
 #include "skelaug/data/topology.h"
 
 namespace skelaug::data {
@@ -45,10 +46,24 @@ void save_dataset(const std::filesystem::path& file, const SkeletonDataset& data
   if (!dataset.body.empty()) arrays.emplace_back("body", NpyArray::from_int64(per_clip, dataset.body));
   if (!dataset.split.empty()) arrays.emplace_back("split", NpyArray::from_strings(per_clip, dataset.split));
   if (!dataset.source.empty()) arrays.emplace_back("source", NpyArray::from_strings(per_clip, dataset.source));
+  if (!dataset.gen_seed.empty()) {
+    arrays.emplace_back("gen_exemplar", NpyArray::from_int64(per_clip, dataset.gen_exemplar));
+    arrays.emplace_back("gen_seed", NpyArray::from_int64(per_clip, dataset.gen_seed));
+    arrays.emplace_back("gen_rounds", NpyArray::from_int64(per_clip, dataset.gen_rounds));
+    arrays.emplace_back("gen_deviation", NpyArray::from_float32(per_clip, dataset.gen_deviation));
+    arrays.emplace_back("gen_confidence", NpyArray::from_float32(per_clip, dataset.gen_confidence));
+  }
   write_npz(file, arrays);
 }
 
 SkeletonDataset load_dataset(const std::filesystem::path& file) {
+  if (std::filesystem::is_directory(file)) {
+    if (!is_sample_directory(file)) {
+      throw core::UserError(fmt::format("{}: a directory without {}: neither a dataset file nor a sample set",
+                                        file.string(), kSampleManifest));
+    }
+    return load_sample_directory(file);
+  }
   const auto name = file.string();
   const auto arrays = read_npz(file);
   SkeletonDataset dataset;
@@ -88,6 +103,17 @@ SkeletonDataset load_dataset(const std::filesystem::path& file) {
     optional_ints("body", dataset.body);
     optional_strings("split", dataset.split);
     optional_strings("source", dataset.source);
+    optional_ints("gen_exemplar", dataset.gen_exemplar);
+    optional_ints("gen_seed", dataset.gen_seed);
+    optional_ints("gen_rounds", dataset.gen_rounds);
+    for (const auto& [column, out] : {std::pair<const char*, std::vector<float>*>{"gen_deviation", &dataset.gen_deviation},
+                                      std::pair<const char*, std::vector<float>*>{"gen_confidence",
+                                                                                 &dataset.gen_confidence}}) {
+      if (const auto it = arrays.find(column); it != arrays.end()) {
+        expect_shape(it->second, {clips}, name + ": " + column);
+        *out = it->second.to_float32();
+      }
+    }
   } catch (const core::UserError& e) {
     if (std::string_view(e.what()).rfind(name, 0) == 0) throw;
     throw core::UserError(fmt::format("{}: {}", name, e.what()));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <utility>
 
 #include "skelaug/core/error.h"
 #include "skelaug/data/frame_limits.h"
@@ -33,9 +34,14 @@ const float* SkeletonDataset::clip_data(std::size_t clip) const {
 }
 
 ClipInfo SkeletonDataset::info(std::size_t clip) const {
-  return {value_or<std::int64_t>(subject, clip, -1), value_or<std::int64_t>(camera, clip, -1),
-          value_or<std::int64_t>(body, clip, -1), value_or<std::string>(split, clip, ""),
-          value_or<std::string>(source, clip, "")};
+  ClipInfo info{value_or<std::int64_t>(subject, clip, -1), value_or<std::int64_t>(camera, clip, -1),
+                value_or<std::int64_t>(body, clip, -1), value_or<std::string>(split, clip, ""),
+                value_or<std::string>(source, clip, ""), {}};
+  if (!gen_seed.empty()) {
+    info.generation = {gen_exemplar[clip], gen_seed[clip], gen_rounds[clip], gen_deviation[clip],
+                       gen_confidence[clip]};
+  }
+  return info;
 }
 
 void SkeletonDataset::add_clip(const float* data, std::int64_t frames, std::int64_t label, const ClipInfo& clip) {
@@ -46,6 +52,19 @@ void SkeletonDataset::add_clip(const float* data, std::int64_t frames, std::int6
   put<std::int64_t>(body, clips, clip.body, -1);
   put<std::string>(split, clips, clip.split, "");
   put<std::string>(source, clips, clip.source, "");
+  if (!gen_seed.empty() || clip.generation.seed != -1) {  // the provenance columns grow together
+    const GenerationProvenance unknown;
+    gen_exemplar.resize(clips, unknown.exemplar);
+    gen_seed.resize(clips, unknown.seed);
+    gen_rounds.resize(clips, unknown.rounds);
+    gen_deviation.resize(clips, unknown.deviation);
+    gen_confidence.resize(clips, unknown.confidence);
+    gen_exemplar.push_back(clip.generation.exemplar);
+    gen_seed.push_back(clip.generation.seed);
+    gen_rounds.push_back(clip.generation.rounds);
+    gen_deviation.push_back(clip.generation.deviation);
+    gen_confidence.push_back(clip.generation.confidence);
+  }
   joints.insert(joints.end(), data, data + values);
   offsets.push_back(offsets.back() + frames);
   labels.push_back(label);
@@ -92,6 +111,16 @@ void SkeletonDataset::validate(const std::string& where) const {
   check_column(body.size(), "body");
   check_column(split.size(), "split");
   check_column(source.size(), "source");
+  for (const auto& [column_size, name] : {std::pair{gen_exemplar.size(), "gen_exemplar"},
+                                          std::pair{gen_rounds.size(), "gen_rounds"},
+                                          std::pair{gen_deviation.size(), "gen_deviation"},
+                                          std::pair{gen_confidence.size(), "gen_confidence"}}) {
+    if (column_size != gen_seed.size()) {
+      fail(fmt::format("{} has {} entries, gen_seed {} (the provenance columns go together)", name, column_size,
+                       gen_seed.size()));
+    }
+  }
+  check_column(gen_seed.size(), "gen_seed");
   const auto values_per_frame = static_cast<std::size_t>(J) * 3;
   for (std::size_t v = 0; v < joints.size(); ++v) {
     if (std::isfinite(joints[v])) continue;

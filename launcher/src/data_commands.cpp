@@ -1,4 +1,4 @@
-// `skelaug data ...`: dataset information, import, export and the built-in demo dataset.
+// `skelaug data ...`: dataset information, merging, import, export and the built-in demo dataset.
 #include "data_commands.h"
 
 #include <fmt/format.h>
@@ -55,7 +55,34 @@ int print_info(const std::string& file) {
     }
     text += "\n";
   }
+  if (!dataset.gen_seed.empty()) {
+    const auto generated = std::count_if(dataset.gen_seed.begin(), dataset.gen_seed.end(),
+                                         [](std::int64_t seed) { return seed >= 0; });
+    text += fmt::format("  generated clips: {} (provenance columns gen_exemplar, gen_seed, gen_rounds, gen_deviation, "
+                        "gen_confidence)\n",
+                        generated);
+  }
   std::fputs(text.c_str(), stdout);
+  return core::kSuccess;
+}
+
+struct MergeRequest {
+  std::vector<std::string> inputs;
+  std::string output;
+};
+
+// Dataset files and sample sets, in the order given, as one dataset file.
+int merge(const MergeRequest& request) {
+  auto merged = data::load_dataset(request.inputs.front());
+  for (std::size_t i = 1; i < request.inputs.size(); ++i) {
+    try {
+      merged.append(data::load_dataset(request.inputs[i]));
+    } catch (const core::UserError& error) {
+      throw core::UserError(fmt::format("{}: {}", request.inputs[i], error.what()));
+    }
+  }
+  data::save_dataset(request.output, merged);
+  std::fputs(fmt::format("{}: {}\n", request.output, summary(merged)).c_str(), stdout);
   return core::kSuccess;
 }
 
@@ -76,12 +103,21 @@ CLI::App* add_import_command(CommandRegistry& registry, CLI::App* import_group, 
 }
 
 void register_data_commands(CommandRegistry& registry, const GlobalOptions&) {
-  auto* group = registry.group("data", "Skeleton datasets: inspect, import, export, the demo dataset");
+  auto* group = registry.group("data", "Skeleton datasets: inspect, merge, import, export, the demo dataset");
   auto file = std::make_shared<std::string>();
   registry.add(group, "info", "Clip count, classes with counts, frame-length statistics, topology and fps",
                [file] { return print_info(*file); })
-      ->add_option("file", *file, "dataset file (.npz)")
+      ->add_option("file", *file, "dataset file (.npz) or sample set (a `skelaug sample` directory)")
       ->required();
+  auto merge_request = std::make_shared<MergeRequest>();
+  auto* merge_command = registry.add(
+      group, "merge",
+      "Dataset files and sample sets, in the order given, as one dataset file (the same inputs give the same bytes): "
+      "skelaug data merge SAMPLES_DIR [MORE ...] -o OUT.npz",
+      [merge_request] { return merge(*merge_request); });
+  merge_command->add_option("inputs", merge_request->inputs, "dataset files (.npz) or sample set directories")
+      ->required();
+  merge_command->add_option("-o,--output", merge_request->output, "the dataset file to write (.npz)")->required();
 
   auto* import_group = registry.group(group, "import", "Convert a public dataset format into a skelaug dataset file");
   auto* export_group = registry.group(group, "export", "Convert a skelaug dataset file into another tool's format");

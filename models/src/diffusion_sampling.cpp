@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "skelaug/models/diffusion.h"
 
@@ -56,15 +57,40 @@ void check_options(const DiffusionSchedule& schedule, const X0Predictor& predict
   }
 }
 
-// Noise is drawn on the CPU from the seeded CPU generator and moved: the same seed then gives the same samples on the
-// CPU and on any GPU, and this compiles against CPU-only LibTorch. The copy is small next to a network evaluation.
-at::Tensor standard_normal(at::IntArrayRef shape, at::Generator& generator, const at::Device& device) {
-  return at::randn(shape, generator, at::TensorOptions().dtype(at::kFloat)).to(device);
-}
+// Where a sampler's Gaussian noise comes from: one generator for the batch (SamplerOptions::seed), or one per row
+// (row_seeds). Noise is drawn on the CPU and moved: the same seeds then give the same samples on the CPU and on any
+// GPU, and this compiles against CPU-only LibTorch. The copy is small next to a network evaluation.
+class NoiseSource {
+ public:
+  NoiseSource(const SamplerOptions& options, std::int64_t batch) : per_row_(!options.row_seeds.empty()) {
+    if (!per_row_) {
+      generators_.push_back(at::make_generator<at::CPUGeneratorImpl>(options.seed));
+      return;
+    }
+    if (static_cast<std::int64_t>(options.row_seeds.size()) != batch) {
+      throw std::invalid_argument("diffusion sampling: " + std::to_string(options.row_seeds.size()) +
+                                  " row seeds for a batch of " + std::to_string(batch));
+    }
+    for (const auto seed : options.row_seeds) generators_.push_back(at::make_generator<at::CPUGeneratorImpl>(seed));
+  }
+
+  at::Tensor standard_normal(at::IntArrayRef shape, const at::Device& device) {
+    const auto options = at::TensorOptions().dtype(at::kFloat);
+    if (!per_row_) return at::randn(shape, generators_.front(), options).to(device);
+    std::vector<at::Tensor> rows;
+    rows.reserve(generators_.size());
+    for (auto& generator : generators_) rows.push_back(at::randn(shape.slice(1), generator, options));
+    return at::stack(rows).to(device);
+  }
+
+ private:
+  bool per_row_;
+  std::vector<at::Generator> generators_;
+};
 
 at::Tensor run_reverse_process(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, at::Tensor x,
                                const std::vector<std::int64_t>& timesteps, const SamplerOptions& options,
-                               at::Generator& generator, const SamplingProgress& progress) {
+                               NoiseSource& noise, const SamplingProgress& progress) {
   // The predictor is usually a network; without this, autograd would keep every step's graph alive.
   at::NoGradGuard no_grad;
   const std::int64_t batch = x.size(0);
@@ -83,7 +109,7 @@ at::Tensor run_reverse_process(const DiffusionSchedule& schedule, const X0Predic
         options.ddim_steps == 0 ? ddpm_step(schedule, t) : ddim_step(schedule, t, t_prev, options.eta);
     at::Tensor next = x0_hat * step.coef_x0 + x * step.coef_xt;
     // Drawing only when the step has noise keeps DDPM and DDIM(eta = 1, all steps) on the same random stream.
-    if (step.noise_std > 0.0) next.add_(standard_normal(x.sizes(), generator, x.device()), step.noise_std);
+    if (step.noise_std > 0.0) next.add_(noise.standard_normal(x.sizes(), x.device()), step.noise_std);
     x = next;
     if (progress) progress(i + 1, total);
   }
@@ -121,8 +147,8 @@ at::Tensor denoise(const DiffusionSchedule& schedule, const X0Predictor& predict
     throw std::invalid_argument("diffusion sampling: x_t must be a non-empty tensor [B, ...]");
   }
   const std::vector<std::int64_t> timesteps = sampling_timesteps(schedule, start, options);
-  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
-  return run_reverse_process(schedule, predict_x0, x_t.to(at::kFloat), timesteps, options, generator, progress);
+  NoiseSource noise(options, x_t.size(0));
+  return run_reverse_process(schedule, predict_x0, x_t.to(at::kFloat), timesteps, options, noise, progress);
 }
 
 at::Tensor sample(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, at::IntArrayRef shape,
@@ -133,9 +159,9 @@ at::Tensor sample(const DiffusionSchedule& schedule, const X0Predictor& predict_
     throw std::invalid_argument("diffusion sampling: shape must be [B, ...] with every size positive");
   }
   const std::vector<std::int64_t> timesteps = sampling_timesteps(schedule, schedule.steps() - 1, options);
-  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
-  at::Tensor x_noise = standard_normal(shape, generator, device);
-  return run_reverse_process(schedule, predict_x0, x_noise, timesteps, options, generator, progress);
+  NoiseSource noise(options, shape[0]);
+  at::Tensor x_noise = noise.standard_normal(shape, device);
+  return run_reverse_process(schedule, predict_x0, x_noise, timesteps, options, noise, progress);
 }
 
 }  // namespace skelaug::models

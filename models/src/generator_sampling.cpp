@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <optional>
+
 #include "skelaug/models/dropout.h"
 
 namespace skelaug::models {
@@ -66,7 +68,10 @@ at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const a
                     const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
                     const GenerationOptions& options, const SamplingProgress& progress) {
   const SamplingModeGuard sampling_mode(*model, options.dropout);
-  torch::manual_seed(options.sampler.seed);  // the dropout masks
+  torch::manual_seed(options.sampler.seed);  // the dropout masks, without row seeds
+  // With row seeds, each row's dropout masks are keyed by its seed too (on the CPU; on GPUs dropout is LibTorch's).
+  std::optional<DropoutRowSeeds> row_dropout;
+  if (!options.sampler.row_seeds.empty() && options.dropout > 0) row_dropout.emplace(options.sampler.row_seeds);
   const auto predict = make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance);
   return sample(schedule, predict, {labels.size(0), length, model->options().feature_width()}, labels.device(),
                 options.sampler, progress);

@@ -3,28 +3,55 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/file_checksum.h"
+#include "skelaug/core/logging.h"
 #include "skelaug/core/preemption.h"
 #include "skelaug/core/progress.h"
-#include "skelaug/core/seeding.h"
-#include "skelaug/data/dataset_io.h"
-#include "skelaug/data/skeleton_loader.h"
-#include "skelaug/data/transforms.h"
-#include "skelaug/models/checkpoint_weights.h"
-#include "skelaug/models/generator_sampling.h"
-#include "skelaug/sampling/work_items.h"
+#include "skelaug/distributed/mpi_environment.h"
+#include "skelaug/sampling/sampler.h"
 
 namespace skelaug::sampling {
 namespace {
 
-torch::Device sampling_device(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+torch::Device sampling_device(const std::string& name, int local_rank) {
+  if (name == "auto") {
+    if (!torch::cuda::is_available()) return torch::Device(torch::kCPU);
+    const auto devices = static_cast<int>(torch::cuda::device_count());
+    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % devices));
+  }
   try {
     return torch::Device(name);
   } catch (const c10::Error&) {
     throw core::UserError(fmt::format("--device: '{}' is not a device (auto, cpu or cuda[:N])", name));
   }
+}
+
+std::string items_description(const SamplingJobOptions& options) {
+  return options.per_clip > 0 ? fmt::format("per_clip {}", options.per_clip)
+                              : fmt::format("per_class {}", options.per_class);
+}
+
+// Rank 0's answer to "what is left to do", or the error that stops every rank, as one broadcast string.
+std::vector<std::int64_t> chunks_to_do(const std::filesystem::path& output, const SampleSetIdentity& identity,
+                                       bool force, const distributed::MpiEnvironment& mpi) {
+  nlohmann::json plan;
+  if (mpi.rank() == 0) {
+    try {
+      plan = {{"chunks", prepare_sample_set(output, identity, force)}};
+    } catch (const core::UserError& e) {
+      plan = {{"user_error", e.what()}};
+    } catch (const std::exception& e) {
+      plan = {{"error", e.what()}};
+    }
+  }
+  plan = nlohmann::json::parse(mpi.broadcast(plan.dump(), 0));
+  if (plan.contains("user_error")) throw core::UserError(plan["user_error"].get<std::string>());
+  if (plan.contains("error")) throw std::runtime_error(plan["error"].get<std::string>());
+  return plan["chunks"].get<std::vector<std::int64_t>>();
 }
 
 }  // namespace
@@ -34,88 +61,89 @@ SamplingJobOptions sampling_job_options(const core::Config& config) {
   options.data = data::data_options(config);
   options.generator = models::generator_settings(config);
   options.sample = sample_settings(config);
+  options.config = std::make_shared<const core::Config>(config);
   options.progress_interval_s = config.get_float("run.progress_interval_s");
   return options;
 }
 
-data::SkeletonDataset generate_clips(const SamplingJobOptions& options) {
-  const core::PreemptionFlag stop_signals;  // SIGTERM/SIGUSR1 stop the run between batches, never mid-write
-  const auto dataset = std::make_shared<data::SkeletonDataset>(data::load_dataset(options.data.training_file()));
-  const auto architecture = options.generator.for_dataset(*dataset);
-  models::Generator model(architecture);
-  models::load_checkpoint_weights(options.checkpoint, options.sample.weights, *model);
-  const auto device = sampling_device(options.device);
-  model->to(device);
-
-  // Exemplars: the clips of each class in the exemplar split, in dataset order, used in turn; prepared as training
-  // prepared clips, without augmentation and with the middle window instead of a random crop.
-  const bool use_exemplars = architecture.conditioning == models::Conditioning::kExemplar;
-  const auto exemplar_clips = data::subset_indices(*dataset, options.sample.exemplar_split, 1.0, 0);
-  const auto items =
-      per_class_items(*dataset, exemplar_clips, options.per_class, use_exemplars, "sample.exemplar_split");
-  auto exemplar_options = options.data.loader;
-  exemplar_options.augment = {};
-  exemplar_options.workers = 0;
-  if (exemplar_options.length_mode == data::LengthMode::kRandomCrop) {
-    exemplar_options.length_mode = data::LengthMode::kCentreCrop;
+std::vector<WorkItem> work_items(const data::SkeletonDataset& dataset, const SamplingJobOptions& options,
+                                 bool use_exemplars) {
+  if ((options.per_clip > 0) == (options.per_class > 0)) {
+    throw core::UserError("sample: give one of --per-clip and --per-class");
   }
-  const data::SkeletonLoader exemplars(dataset, exemplar_options);
-
-  const auto schedule = models::DiffusionSchedule::cosine(options.generator.diffusion_steps);
-  const auto length = architecture.clip_length;
-  const auto batch_size = static_cast<std::size_t>(options.sample.batch_size);
-  auto generation = options.sample.generation;
-
-  data::SkeletonDataset generated;
-  generated.topology = dataset->topology;
-  generated.fps = dataset->fps;
-  generated.class_names = dataset->class_names;
-  core::Progress progress("sampling", static_cast<std::int64_t>(items.size()), options.progress_interval_s,
-                          true);
-  for (std::size_t start = 0; start < items.size(); start += batch_size) {
-    if (const int signal = core::PreemptionFlag::received(); signal != 0) {
-      throw core::Preempted(fmt::format("signal {} after {} of {} clips; nothing was written (run the command again)",
-                                        signal, start, items.size()));
-    }
-    const auto end = std::min(items.size(), start + batch_size);
-    std::vector<std::int64_t> labels;
-    std::vector<torch::Tensor> exemplar_joints, exemplar_masks;
-    for (std::size_t i = start; i < end; ++i) {
-      labels.push_back(items[i].label);
-      if (items[i].exemplar >= 0) {
-        const auto prepared = exemplars.sample(items[i].exemplar, 0);
-        exemplar_joints.push_back(prepared.joints);
-        exemplar_masks.push_back(prepared.mask);
-      }
-    }
-    torch::Tensor exemplar, exemplar_mask;
-    if (use_exemplars) {
-      exemplar = model->normalised_features(torch::stack(exemplar_joints).to(device));
-      exemplar_mask = torch::stack(exemplar_masks).to(device);
-    }
-    // Each batch's noise comes from its own seed: results do not depend on sample.batch_size's history.
-    generation.sampler.seed = core::mix_seed(options.sample.seed, start);
-    const auto features = models::generate(model, schedule, torch::tensor(labels, torch::kLong).to(device), exemplar,
-                                           exemplar_mask, length, generation);
-    const auto joints = model->joints_from_normalised(features).to(torch::kCPU).contiguous();
-    for (std::size_t i = start; i < end; ++i) {
-      data::ClipInfo info;
-      info.split = "train";
-      info.source = items[i].exemplar >= 0
-                        ? fmt::format("generated from {}", dataset->info(static_cast<std::size_t>(items[i].exemplar)).source)
-                        : "generated";
-      generated.add_clip(joints[static_cast<std::int64_t>(i - start)].data_ptr<float>(), length, items[i].label, info);
-    }
-    progress.advance(static_cast<std::int64_t>(end - start));
-  }
-  progress.finish();
-  return generated;
+  const auto clips = exemplar_clips(dataset, options.data, options.sample.exemplar_split);
+  return options.per_clip > 0
+             ? per_clip_items(dataset, clips, options.per_clip, use_exemplars)
+             : per_class_items(dataset, clips, options.per_class, use_exemplars, "sample.exemplar_split");
 }
 
-data::SkeletonDataset sample_to_file(const SamplingJobOptions& options, const std::filesystem::path& output) {
-  auto generated = generate_clips(options);
-  data::save_dataset(output, generated);
-  return generated;
+data::SkeletonDataset generate_clips(const SamplingJobOptions& options) {
+  Sampler sampler(options, sampling_device(options.device, 0));
+  return sampler.generate(work_items(sampler.dataset(), options, sampler.uses_exemplars()));
+}
+
+SamplingRun sample_to_directory(const SamplingJobOptions& options, const std::filesystem::path& output, bool force,
+                                const distributed::MpiEnvironment& mpi) {
+  const core::PreemptionFlag stop_signals;  // a signal finishes the chunk in flight, never a shard half-written
+  Sampler sampler(options, sampling_device(options.device, mpi.layout().local_rank));
+  const auto items = work_items(sampler.dataset(), options, sampler.uses_exemplars());
+  if (items.empty()) throw core::UserError("sample: no work items (an empty exemplar set?)");
+
+  SampleSetIdentity identity;
+  identity.config = options.config.get();
+  identity.checkpoint = options.checkpoint.string();
+  identity.weights_crc64 = fmt::format("{:016x}", core::file_crc64(options.checkpoint));
+  identity.items = items_description(options);
+  identity.item_count = static_cast<std::int64_t>(items.size());
+  identity.chunk_size = options.sample.chunk_size;
+  const auto to_do = chunks_to_do(output, identity, force, mpi);
+
+  SamplingRun run;
+  run.items = identity.item_count;
+  run.chunks = identity.chunk_count();
+  run.chunks_found = run.chunks - static_cast<std::int64_t>(to_do.size());
+  // Chunks go round-robin over the ranks: the costs of chunks are equal but for the last, so this balances as well as
+  // a dynamic queue would, with no messages while sampling.
+  std::vector<std::int64_t> mine;
+  for (std::size_t i = static_cast<std::size_t>(mpi.rank()); i < to_do.size(); i += static_cast<std::size_t>(mpi.size())) {
+    mine.push_back(to_do[i]);
+  }
+  SKELAUG_LOG(kInfo) << fmt::format("{}: {} items in {} chunks of {}; {} already done, {} to do over {} rank(s)",
+                                    output.string(), run.items, run.chunks, identity.chunk_size, run.chunks_found,
+                                    to_do.size(), mpi.size());
+  std::int64_t my_items = 0;
+  for (const auto chunk : mine) {
+    my_items += std::min(identity.chunk_size, identity.item_count - chunk * identity.chunk_size);
+  }
+  core::Progress progress("sampling", my_items, options.progress_interval_s, mpi.rank() == 0);
+  bool stopped = false;
+  std::int64_t written = 0;
+  for (const auto chunk : mine) {
+    if (core::PreemptionFlag::received() != 0) {
+      stopped = true;
+      break;
+    }
+    const auto first = items.begin() + chunk * identity.chunk_size;
+    const auto last = items.begin() + std::min(identity.item_count, (chunk + 1) * identity.chunk_size);
+    const std::vector<WorkItem> chunk_items(first, last);
+    write_shard(output, chunk, sampler.generate(chunk_items));
+    ++written;
+    progress.advance(static_cast<std::int64_t>(chunk_items.size()));
+  }
+  if (!stopped) progress.finish();
+
+  run.chunks_written = mpi.sum(written);
+  const bool any_stopped = mpi.sum(stopped ? 1 : 0) > 0;
+  if (any_stopped) {
+    const auto done = run.chunks_found + run.chunks_written;
+    throw core::Preempted(fmt::format("signal {}: {} of {} chunks of {} are written ({} by this run); run the same "
+                                      "command again to complete the set",
+                                      core::PreemptionFlag::received(), done, run.chunks, output.string(),
+                                      run.chunks_written));
+  }
+  if (mpi.rank() == 0) run.summary = complete_sample_set(output, identity);
+  mpi.barrier();
+  return run;
 }
 
 }  // namespace skelaug::sampling

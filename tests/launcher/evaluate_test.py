@@ -10,7 +10,7 @@ import unittest
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, run  # noqa: E402
+from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, interrupt, run  # noqa: E402
 
 CONFIG = os.path.join(SOURCE_DIR, "configs", "demo_a2m.yaml")
 
@@ -70,14 +70,8 @@ class Evaluate(TempDirTest):
                                        "--checkpoint", self.checkpoint, "--real", self.data, "--generated", generated,
                                        "-o", report, "evaluate.repetitions=100000"], stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True)  # minutes of repetitions
-        try:
-            time.sleep(3)
-            self.assertIsNone(evaluation.poll(), "the evaluation ended before the signal")
-            evaluation.send_signal(signal.SIGTERM)
-            _, err = evaluation.communicate(timeout=60)
-        finally:
-            if evaluation.poll() is None:
-                evaluation.kill()
+        started = time.time()
+        _, err = interrupt(evaluation, signal.SIGTERM, lambda: time.time() > started + 3, timeout=60)
         self.assertEqual(evaluation.returncode, 3, err)
         self.assertRegex(err, r"skelaug: stopped: signal 15 (while embedding clips \(\d+ done\)|after \d+ of 100000 "
                               r"repetitions|after the evaluation, before its report); nothing was written")

@@ -47,8 +47,10 @@ class Install(TempDirTest):
                        "run.dir=run", *SMALL, cwd=work)
         checkpoint = os.path.join("run", "checkpoints", "checkpoint-000000002.pt")
         sampled = self.installed("sample", "--config", "run/config.yaml", "--checkpoint", checkpoint, "--per-class",
-                                 "1", "-o", "generated.npz", "sample.ddim_steps=2", cwd=work)
-        self.assertIn("generated.npz: 14 generated clips, 1 per class, 16 frames each", sampled.stdout)
+                                 "1", "-o", "generated", "sample.ddim_steps=2", cwd=work)
+        self.assertIn("generated: 14 generated clips in 1 shards (1 made now, 0 found done), 16 frames each",
+                      sampled.stdout)
+        self.installed("data", "merge", "generated", "-o", "generated.npz", cwd=work)
         generated = np.load(os.path.join(work, "generated.npz"))
         self.assertEqual(list(generated["labels"]), list(range(14)))
 

@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import MPIEXEC, SKELAUG, SOURCE_DIR, TempDirTest, run  # noqa: E402
+from skelaug_testing import MPIEXEC, SKELAUG, SOURCE_DIR, TempDirTest, interrupt, run  # noqa: E402
 
 DEMO = os.path.join(SOURCE_DIR, "configs", "demo.yaml")
 SMALL = ["generator.width=32", "generator.heads=2", "generator.feedforward=64", "generator.encoder_layers=1",
@@ -143,7 +143,7 @@ class Signals(TempDirTest):
         if not started:
             self.assertIn("a stop signal reached the job before training", output)
 
-    def test_sigterm_while_sampling_writes_nothing_and_exits_3(self):
+    def test_sigterm_while_sampling_finishes_the_chunk_and_exits_3(self):
         run_dir = os.path.join(self.tmp, "sampler")
         data = os.path.join(self.tmp, "demo.npz")
         made = run(["data", "demo", "-o", data, "--clips-per-class", "8"])
@@ -151,24 +151,19 @@ class Signals(TempDirTest):
         trained = run(["train", "generator", "--config", DEMO, "data.train=" + data, "run.dir=" + run_dir,
                        "train.max_steps=1"] + SMALL)
         self.assertEqual(trained.returncode, 0, trained.stderr)
-        out = os.path.join(self.tmp, "generated.npz")
+        out = os.path.join(self.tmp, "generated")
         sampler = subprocess.Popen([SKELAUG, "sample", "--config", os.path.join(run_dir, "config.yaml"), "--checkpoint",
                                     os.path.join(run_dir, "checkpoints", "checkpoint-000000001.pt"), "--per-class", "50",
-                                    "-o", out, "sample.batch_size=10"], stdout=subprocess.PIPE,
+                                    "-o", out, "sample.batch_size=10", "sample.chunk_size=10"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)  # DDPM over 1000 steps: minutes
-        try:
-            time.sleep(4)
-            self.assertIsNone(sampler.poll(), "sampling ended before the signal")
-            sampler.send_signal(signal.SIGTERM)
-            _, err = sampler.communicate(timeout=120)
-        finally:
-            if sampler.poll() is None:
-                sampler.kill()
+        started = time.time()
+        _, err = interrupt(sampler, signal.SIGTERM, lambda: time.time() > started + 4)
         self.assertEqual(sampler.returncode, 3, err)
-        self.assertRegex(err, r"skelaug: stopped: signal 15 after \d+ of 700 clips; nothing was written")
-        self.assertFalse(os.path.exists(out))
-        self.assertEqual([name for name in os.listdir(self.tmp) if "generated" in name], [])
-
+        self.assertRegex(err, r"skelaug: stopped: signal 15: (\d+) of 70 chunks of .*generated are written "
+                              r"\(\d+ by this run\); run the same command again to complete the set")
+        with open(os.path.join(out, "manifest.json")) as f:
+            self.assertFalse(json.load(f)["complete"])
+        self.assertEqual([name for name in os.listdir(out) if ".tmp-" in name], [])
 
 if __name__ == "__main__":
     unittest.main()

@@ -88,12 +88,14 @@ class TrainGenerator(TempDirTest):
 
     def sample(self, run_dir, name, *overrides, per_class="2"):
         checkpoints = sorted(name for name in os.listdir(os.path.join(run_dir, "checkpoints")) if name.endswith(".pt"))
-        out = os.path.join(self.tmp, name + ".npz")
+        samples = os.path.join(self.tmp, name)
         result = run(["sample", "--config", os.path.join(run_dir, "config.yaml"), "--checkpoint",
-                      os.path.join(run_dir, "checkpoints", checkpoints[-1]), "--per-class", per_class, "-o", out,
+                      os.path.join(run_dir, "checkpoints", checkpoints[-1]), "--per-class", per_class, "-o", samples,
                       "sample.ddim_steps=10"] + list(overrides))
         self.assertEqual(result.returncode, 0, result.stderr)
-        return out
+        merged = run(["data", "merge", samples, "-o", samples + ".npz"])
+        self.assertEqual(merged.returncode, 0, merged.stderr)
+        return samples + ".npz"
 
     def test_sampling_writes_a_dataset_and_is_deterministic(self):
         import filecmp
@@ -117,7 +119,7 @@ class TrainGenerator(TempDirTest):
                                    per_class="1"))
         self.assertEqual(len(ddpm["labels"]), 14)
         missing = run(["sample", "--config", os.path.join(run_dir, "config.yaml"), "--checkpoint",
-                       os.path.join(self.tmp, "none.pt"), "--per-class", "1", "-o", os.path.join(self.tmp, "n.npz")])
+                       os.path.join(self.tmp, "none.pt"), "--per-class", "1", "-o", os.path.join(self.tmp, "n")])
         self.assertUserError(missing, "none.pt: checkpoint not found")
 
     def test_exemplars_from_other_clips_of_the_class_train_alike_on_any_world_size(self):

@@ -13,9 +13,11 @@ namespace skelaug::data {
 //   class_names <U      [C]
 //   topology    <U      0-d                    smpl24 | hml22 | ntu25 | vibe18
 //   fps         float64 0-d
-// and, where known, per clip: subject, camera, body (int64 [N], -1 unknown), split, source (<U [N]).
-// save_dataset validates first, then writes atomically; load_dataset validates what it read. Both throw
-// core::UserError naming the file.
+// and, where known, per clip: subject, camera, body (int64 [N], -1 unknown), split, source (<U [N]); for generated
+// clips, their provenance: gen_exemplar, gen_seed, gen_rounds (int64 [N]), gen_deviation, gen_confidence
+// (float32 [N], NaN where not computed).
+// save_dataset validates first, then writes atomically; load_dataset validates what it read, and also reads a complete
+// sample directory (sample_directory.h) as one dataset. Both throw core::UserError naming the file.
 void save_dataset(const std::filesystem::path& file, const SkeletonDataset& dataset);
 SkeletonDataset load_dataset(const std::filesystem::path& file);
 

@@ -1,10 +1,22 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 namespace skelaug::data {
+
+// How a generated clip was made (`skelaug sample`); a real clip has seed -1. The dataset file holds these as the
+// optional columns gen_exemplar, gen_seed, gen_rounds, gen_deviation and gen_confidence, written together when any
+// clip is generated.
+struct GenerationProvenance {
+  std::int64_t exemplar = -1;  // the exemplar's clip index in the generator's training file; -1 in label mode
+  std::int64_t seed = -1;      // the seed its noise and dropout came from (63 bits); -1: not generated
+  std::int64_t rounds = 0;     // refinement rounds it went through
+  float deviation = std::numeric_limits<float>::quiet_NaN();   // from its exemplar, metres; NaN: not computed
+  float confidence = std::numeric_limits<float>::quiet_NaN();  // the refining recogniser's; NaN: not computed
+};
 
 // Per-clip facts besides the joints and the label. Empty fields are "unknown" (-1 / "").
 struct ClipInfo {
@@ -13,6 +25,7 @@ struct ClipInfo {
   std::int64_t body = -1;     // which body of a multi-body recording (0, 1, ...)
   std::string split;          // "train", "test", "" (none)
   std::string source;         // the file (or file:entry) the clip came from
+  GenerationProvenance generation;  // generated clips only
 };
 
 // Variable-length clips of 3D joint positions on one topology, stored back to back:
@@ -31,6 +44,11 @@ struct SkeletonDataset {
   std::vector<std::int64_t> body;
   std::vector<std::string> split;
   std::vector<std::string> source;
+  std::vector<std::int64_t> gen_exemplar;  // the GenerationProvenance columns: all empty or all one per clip
+  std::vector<std::int64_t> gen_seed;
+  std::vector<std::int64_t> gen_rounds;
+  std::vector<float> gen_deviation;
+  std::vector<float> gen_confidence;
 
   std::size_t size() const { return labels.size(); }
   int num_joints() const;  // from the topology

@@ -64,6 +64,10 @@ struct SamplerOptions {
   std::int64_t ddim_steps = 0;
   double eta = 0.0;        // DDIM stochasticity (1 with ddim_steps = T is exactly the DDPM sampler)
   std::uint64_t seed = 0;  // same seed, same samples (on any device: noise is drawn on the CPU)
+  // Empty, or one seed per row of the batch: row r then draws all its noise (the starting noise, then each step's)
+  // from its own generator seeded with row_seeds[r], and `seed` is unused. A row's sample then does not depend on
+  // which rows share its batch: mass sampling batches items however it likes and still gets each item's clip.
+  std::vector<std::uint64_t> row_seeds;
 };
 
 using SamplingProgress = std::function<void(std::int64_t done, std::int64_t total)>;

@@ -47,7 +47,8 @@ X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const 
 // Generates clips (normalised features [B, length, F]) for `labels` [B] and, in exemplar mode, `exemplar` [B, T, F]
 // with `exemplar_mask` [B, T]. The model runs in sampling mode with options.dropout for the call (SamplingModeGuard)
 // and is left as it was. Dropout noise comes from LibTorch's generator, seeded from options.sampler.seed, so the same
-// options give the same clips.
+// options give the same clips; with options.sampler.row_seeds, each row's noise and (on the CPU) dropout masks come
+// from its own seed, so a row's clip does not depend on its batch mates.
 at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& labels,
                     const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
                     const GenerationOptions& options, const SamplingProgress& progress = {});
