@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "metric_tensors.h"
+#include "skelaug/evaluation/clip_plausibility.h"
 
 namespace skelaug::evaluation {
 
@@ -102,17 +103,8 @@ at::Tensor joint_speeds(const ClipSet& set, double fps) {
   return euclidean_norm(steps(set.positions), 3).index({valid_steps(set)}) * fps;
 }
 
-// Bone lengths [N, T, E] for the topology's (child, parent) edges.
 at::Tensor bone_lengths(const ClipSet& set, const data::Topology& topology) {
-  std::vector<std::int64_t> children, parents;
-  for (const auto& [child, parent] : topology.edges()) {
-    children.push_back(child);
-    parents.push_back(parent);
-  }
-  if (children.empty()) return at::zeros({set.positions.size(0), set.positions.size(1), 0}, at::kDouble);
-  return euclidean_norm(set.positions.index_select(2, at::tensor(children, at::kLong)) -
-                            set.positions.index_select(2, at::tensor(parents, at::kLong)),
-                        3);
+  return evaluation::bone_lengths(set.positions, topology);
 }
 
 double within_clip_bone_length_std(const at::Tensor& lengths, const at::Tensor& valid) {
@@ -127,16 +119,9 @@ double within_clip_bone_length_std(const at::Tensor& lengths, const at::Tensor& 
 }
 
 double jitter(const ClipSet& set, double fps) {
-  const auto frames = set.valid.size(1);
-  if (frames < 4) return kNaN;
-  const auto window = [&](const at::Tensor& tensor, std::int64_t start) { return tensor.narrow(1, start, frames - 3); };
-  const auto valid = window(set.valid, 0)
-                         .logical_and(window(set.valid, 1))
-                         .logical_and(window(set.valid, 2))
-                         .logical_and(window(set.valid, 3));
-  const auto& x = set.positions;
-  const auto jerk = window(x, 3) - 3.0 * window(x, 2) + 3.0 * window(x, 1) - window(x, 0);  // [N, T-3, J, 3]
-  return mean_or_nan(euclidean_norm(jerk, 3).index({valid})) * fps * fps * fps;
+  const auto jerk = jerk_windows(set.positions, set.valid);
+  if (jerk.valid.size(1) == 0) return kNaN;
+  return mean_or_nan(jerk.magnitude.index({jerk.valid})) * fps * fps * fps;
 }
 
 struct FootSkating {

@@ -128,7 +128,8 @@ std::string with_interval(const MeanAndInterval& value) {
 
 EmbeddedSet embed_clips(models::RecognizerImpl& model, const std::shared_ptr<const data::SkeletonDataset>& dataset,
                         const std::vector<std::int64_t>& clips, const data::LoaderOptions& preprocessing,
-                        const c10::Device& device, std::int64_t batch_size, bool keep_joints) {
+                        const c10::Device& device, std::int64_t batch_size, bool keep_joints,
+                        const std::function<void(std::int64_t embedded)>& between_batches) {
   const auto& recognizer = model.options();
   if (recognizer.topology != dataset->topology) {
     throw core::UserError(
@@ -154,20 +155,23 @@ EmbeddedSet embed_clips(models::RecognizerImpl& model, const std::shared_ptr<con
   data::SkeletonLoader loader(dataset, loading);
 
   EmbeddedSet result;
-  std::vector<at::Tensor> features, labels, predictions, joints, masks;
+  std::vector<at::Tensor> features, labels, predictions, confidences, joints, masks;
   {
     EvalModeGuard eval(model);
     torch::NoGradGuard no_grad;
     loader.start_epoch(0);
     while (auto batch = loader.next()) {
-      core::stop_if_signalled(fmt::format("while embedding clips ({} done); nothing was written", result.clips.size()));
+      if (between_batches) between_batches(static_cast<std::int64_t>(result.clips.size()));
       if (batch->labels.size(0) == 0) continue;
       const auto batch_joints = batch->joints.to(device);
       const auto batch_mask = batch->mask.to(device);
       const auto input = inputs(batch_joints, batch_mask);
       const auto embedded = model.embed(input, batch_mask);
       features.push_back(embedded.to(at::kCPU, at::kDouble));
-      predictions.push_back(model.classify(embedded).argmax(1).to(at::kCPU, at::kLong));
+      const auto logits = model.classify(embedded);
+      predictions.push_back(logits.argmax(1).to(at::kCPU, at::kLong));
+      confidences.push_back(
+          logits.softmax(1).gather(1, batch->labels.to(logits.device()).unsqueeze(1)).squeeze(1).to(at::kCPU, at::kDouble));
       labels.push_back(batch->labels);
       result.clips.insert(result.clips.end(), batch->clips.begin(), batch->clips.end());
       if (keep_joints) {
@@ -183,6 +187,7 @@ EmbeddedSet embed_clips(models::RecognizerImpl& model, const std::shared_ptr<con
   result.features = at::cat(features).contiguous();
   result.labels = at::cat(labels);
   result.predictions = at::cat(predictions);
+  result.label_confidence = at::cat(confidences);
   if (keep_joints) {
     result.joints = at::cat(joints);
     result.mask = at::cat(masks);
@@ -271,9 +276,15 @@ GenerationEvaluation evaluate_generation(models::RecognizerImpl& model,
   check_same_sets(*real, *generated);
   check_clip_count(*real, real_clips, "real");
   check_clip_count(*generated, generated_clips, "generated");
-  const auto real_set = embed_clips(model, real, real_clips, preprocessing, device, options.batch_size, true);
+  // A stop signal ends the evaluation between batches: nothing is written.
+  const auto stop_if_signalled = [](std::int64_t embedded) {
+    core::stop_if_signalled(fmt::format("while embedding clips ({} done); nothing was written", embedded));
+  };
+  const auto real_set =
+      embed_clips(model, real, real_clips, preprocessing, device, options.batch_size, true, stop_if_signalled);
   const auto generated_set =
-      embed_clips(model, generated, generated_clips, preprocessing, device, options.batch_size, true);
+      embed_clips(model, generated, generated_clips, preprocessing, device, options.batch_size, true,
+                  stop_if_signalled);
   check_class_sizes(real_set, "real");
   check_class_sizes(generated_set, "generated");
 

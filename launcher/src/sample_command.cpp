@@ -49,10 +49,23 @@ int sample(const SampleRequest& request) {
   options.per_clip = request.per_clip;
   options.per_class = request.per_class;
   options.device = request.device;
+  if (const auto& recognizer = options.sample.refine.recognizer; !recognizer.empty()) {
+    const auto run_config = std::filesystem::path(recognizer) / "config.yaml";
+    if (!std::filesystem::is_regular_file(run_config)) {
+      throw core::UserError(fmt::format("sample.refine.recognizer: {} is not a recogniser run directory (no "
+                                        "config.yaml)",
+                                        recognizer));
+    }
+    options.refine_recognizer_config =
+        std::make_shared<const core::Config>(core::load_config(full_schema(), run_config, {}));
+  }
   distributed::MpiEnvironment mpi;
   return run_on_ranks(mpi, [&] {
     const auto run = sampling::sample_to_directory(options, request.output, request.force, mpi);
     if (mpi.rank() == 0) {
+      if (options.sample.refine.filters() || !options.sample.refine.recognizer.empty()) {
+        std::fputs((run.summary.refinement.summary() + "\n").c_str(), stdout);
+      }
       std::fputs(fmt::format("{}: {} generated clips in {} shards ({} made now, {} found done), {} frames each; per "
                              "class: {}\n",
                              request.output, run.summary.clips, run.chunks, run.chunks_written, run.chunks_found,

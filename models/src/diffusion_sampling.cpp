@@ -140,15 +140,39 @@ std::vector<std::int64_t> sampling_timesteps(const DiffusionSchedule& schedule, 
   return timesteps;
 }
 
-at::Tensor denoise(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, const at::Tensor& x_t,
-                   std::int64_t start, const SamplerOptions& options, const SamplingProgress& progress) {
+namespace {
+
+// The reverse process from step `start` over a batch like `input` ([B, ...], named `what` in errors), starting from
+// what start_from(noise) returns: it may draw from the batch's own noise streams first.
+template <class StartFrom>
+at::Tensor reverse_from(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, const at::Tensor& input,
+                        const char* what, std::int64_t start, const SamplerOptions& options,
+                        const SamplingProgress& progress, const StartFrom& start_from) {
   check_options(schedule, predict_x0, options);
-  if (!x_t.defined() || x_t.dim() < 1 || x_t.size(0) < 1) {
-    throw std::invalid_argument("diffusion sampling: x_t must be a non-empty tensor [B, ...]");
+  if (!input.defined() || input.dim() < 1 || input.size(0) < 1) {
+    throw std::invalid_argument(std::string("diffusion sampling: ") + what + " must be a non-empty tensor [B, ...]");
   }
   const std::vector<std::int64_t> timesteps = sampling_timesteps(schedule, start, options);
-  NoiseSource noise(options, x_t.size(0));
-  return run_reverse_process(schedule, predict_x0, x_t.to(at::kFloat), timesteps, options, noise, progress);
+  NoiseSource noise(options, input.size(0));
+  const at::Tensor x_start = start_from(noise);
+  return run_reverse_process(schedule, predict_x0, x_start, timesteps, options, noise, progress);
+}
+
+}  // namespace
+
+at::Tensor denoise(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, const at::Tensor& x_t,
+                   std::int64_t start, const SamplerOptions& options, const SamplingProgress& progress) {
+  return reverse_from(schedule, predict_x0, x_t, "x_t", start, options, progress,
+                      [&](NoiseSource&) { return x_t.to(at::kFloat); });
+}
+
+at::Tensor renoise_and_denoise(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, const at::Tensor& x0,
+                               std::int64_t start, const SamplerOptions& options, const SamplingProgress& progress) {
+  return reverse_from(schedule, predict_x0, x0, "x0", start, options, progress, [&](NoiseSource& noise) {
+    const auto clean = x0.to(at::kFloat);
+    const auto t = at::full({x0.size(0)}, start, at::TensorOptions().dtype(at::kLong).device(x0.device()));
+    return schedule.add_noise(clean, t, noise.standard_normal(clean.sizes(), clean.device())).to(at::kFloat);
+  });
 }
 
 at::Tensor sample(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, at::IntArrayRef shape,

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <optional>
 
 #include "skelaug/models/dropout.h"
@@ -64,17 +65,37 @@ X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const 
   };
 }
 
-at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& labels,
-                    const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
-                    const GenerationOptions& options, const SamplingProgress& progress) {
+namespace {
+
+// Runs `sampler` with the predictor for these conditions, in sampling mode, with the dropout seeding of `options`.
+at::Tensor in_sampling_mode(Generator& model, const at::Tensor& labels, const at::Tensor& exemplar,
+                            const at::Tensor& exemplar_mask, std::int64_t length, const GenerationOptions& options,
+                            const std::function<at::Tensor(const X0Predictor&)>& sampler) {
   const SamplingModeGuard sampling_mode(*model, options.dropout);
   torch::manual_seed(options.sampler.seed);  // the dropout masks, without row seeds
   // With row seeds, each row's dropout masks are keyed by its seed too (on the CPU; on GPUs dropout is LibTorch's).
   std::optional<DropoutRowSeeds> row_dropout;
   if (!options.sampler.row_seeds.empty() && options.dropout > 0) row_dropout.emplace(options.sampler.row_seeds);
-  const auto predict = make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance);
-  return sample(schedule, predict, {labels.size(0), length, model->options().feature_width()}, labels.device(),
-                options.sampler, progress);
+  return sampler(make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance));
+}
+
+}  // namespace
+
+at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& labels,
+                    const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
+                    const GenerationOptions& options, const SamplingProgress& progress) {
+  return in_sampling_mode(model, labels, exemplar, exemplar_mask, length, options, [&](const X0Predictor& predict) {
+    return sample(schedule, predict, {labels.size(0), length, model->options().feature_width()}, labels.device(),
+                  options.sampler, progress);
+  });
+}
+
+at::Tensor regenerate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& x0, const at::Tensor& labels,
+                      const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t start,
+                      const GenerationOptions& options) {
+  return in_sampling_mode(model, labels, exemplar, exemplar_mask, x0.size(1), options, [&](const X0Predictor& predict) {
+    return renoise_and_denoise(schedule, predict, x0, start, options.sampler);
+  });
 }
 
 }  // namespace skelaug::models

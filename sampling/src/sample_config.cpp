@@ -1,7 +1,13 @@
 #include "skelaug/sampling/sample_config.h"
 
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+
 #include "skelaug/core/config.h"
 #include "skelaug/core/config_schema.h"
+#include "skelaug/core/error.h"
 
 namespace skelaug::sampling {
 
@@ -18,7 +24,32 @@ void add_sample_config_keys(core::Schema& schema) {
       .add_choice("sample.weights", "ema", {"ema", "model"}, "which weights of the checkpoint generate")
       .add_string("sample.exemplar_split", "",
                   "where exemplars come from: empty = the clips the generator was trained on (data.train_split, "
-                  "data.fraction, run.seed); a split name = that split of data.train; * = every clip");
+                  "data.fraction, run.seed); a split name = that split of data.train; * = every clip")
+      // The generative refinement module: each filter is off while its key is 0 (or empty).
+      .add_float("sample.refine.max_deviation", 0.0, 0.0, 100.0,
+                 "reject a clip farther than this from its exemplar (mean per-joint distance after aligning the roots, "
+                 "metres); 0 = off")
+      .add_float("sample.refine.min_deviation", 0.0, 0.0, 100.0,
+                 "reject a clip closer than this to its exemplar, as a near-copy of real data (metres); 0 = off")
+      .add_string("sample.refine.recognizer", "",
+                  "a `skelaug train recognizer` run directory whose best weights score each clip's own label; "
+                  "empty = off")
+      .add_string("sample.refine.min_confidence", "",
+                  "reject a clip whose label probability under the recogniser is below this (0..1), or `auto`: the "
+                  "recogniser's sample.refine.confidence_quantile of confidence on real held-out clips of the class; "
+                  "empty = record the confidence only")
+      .add_float("sample.refine.confidence_quantile", 0.05, 0.0, 1.0, "the quantile `auto` takes")
+      .add_float("sample.refine.max_bone_error", 0.0, 0.0, 100.0,
+                 "reject a clip whose bones differ from its exemplar's mean bone lengths by more than this on average "
+                 "(metres); 0 = off")
+      .add_float("sample.refine.max_jitter", 0.0, 0.0, 1e9,
+                 "reject a clip whose mean jerk exceeds this (m/s^3, as the fidelity statistics' jitter); 0 = off")
+      .add_int("sample.refine.renoise_step", 400, 1, 100000,
+               "a rejected clip is noised to this diffusion step and denoised again (SDEdit)")
+      .add_int("sample.refine.max_rounds", 0, 0, 100, "refinement rounds per draw; 0 = no refinement")
+      .add_int("sample.refine.max_draws", 1, 1, 100,
+               "draws per item: a clip still rejected is drawn anew from the item's next seed, up to this; then it "
+               "is dropped and counted");
 }
 
 SampleSettings sample_settings(const core::Config& config) {
@@ -32,6 +63,34 @@ SampleSettings sample_settings(const core::Config& config) {
   settings.seed = static_cast<std::uint64_t>(config.get_int("sample.seed"));
   settings.weights = config.get_string("sample.weights");
   settings.exemplar_split = config.get_string("sample.exemplar_split");
+  auto& refine = settings.refine;
+  refine.max_deviation = config.get_float("sample.refine.max_deviation");
+  refine.min_deviation = config.get_float("sample.refine.min_deviation");
+  refine.recognizer = config.get_string("sample.refine.recognizer");
+  const auto min_confidence = config.get_string("sample.refine.min_confidence");
+  if (min_confidence == "auto") {
+    refine.auto_confidence = true;
+  } else if (!min_confidence.empty()) {
+    try {
+      std::size_t used = 0;
+      refine.min_confidence = std::stod(min_confidence, &used);
+      if (used != min_confidence.size() || !(refine.min_confidence >= 0 && refine.min_confidence <= 1)) {
+        throw std::invalid_argument("range");
+      }
+    } catch (const std::exception&) {
+      throw core::UserError(fmt::format("sample.refine.min_confidence: '{}' is neither a number in [0, 1] nor auto",
+                                        min_confidence));
+    }
+  }
+  if ((refine.auto_confidence || refine.min_confidence > 0) && refine.recognizer.empty()) {
+    throw core::UserError("sample.refine.min_confidence: needs sample.refine.recognizer (a recogniser run directory)");
+  }
+  refine.confidence_quantile = config.get_float("sample.refine.confidence_quantile");
+  refine.max_bone_error = config.get_float("sample.refine.max_bone_error");
+  refine.max_jitter = config.get_float("sample.refine.max_jitter");
+  refine.renoise_step = config.get_int("sample.refine.renoise_step");
+  refine.max_rounds = config.get_int("sample.refine.max_rounds");
+  refine.max_draws = config.get_int("sample.refine.max_draws");
   return settings;
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -16,7 +18,7 @@ namespace skelaug::sampling {
 namespace {
 
 // The files a sample set consists of; --force removes these and nothing else.
-const std::regex kSampleSetFile(R"((manifest\.json|\.?shard-\d{6}\.npz(\.crc64)?)(\.tmp-\d+)?)");
+const std::regex kSampleSetFile(R"((manifest\.json|\.?shard-\d{6}\.npz(\.crc64|\.stats\.json)?)(\.tmp-\d+)?)");
 const std::regex kTemporary(R"(.*\.tmp-\d+)");
 
 nlohmann::json identity_json(const SampleSetIdentity& identity) {
@@ -61,12 +63,25 @@ void remove_sample_set_files(const std::filesystem::path& directory) {
   }
 }
 
+// Beside each shard: its chunk's refinement statistics, for the manifest (a rejected clip leaves no other trace).
+std::filesystem::path stats_path(const std::filesystem::path& shard) {
+  return shard.parent_path() / ("." + shard.filename().string() + ".stats.json");
+}
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot be read", file.string()));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 bool shard_is_good(const std::filesystem::path& shard, std::string* why) {
   if (!std::filesystem::exists(shard)) return false;
   std::string detail;
   switch (core::verify_checksum(shard, &detail)) {
     case core::ChecksumStatus::kMatches:
-      return true;
+      if (std::filesystem::exists(stats_path(shard))) return true;
+      *why = "no refinement statistics beside it";
+      return false;
     case core::ChecksumStatus::kMissing:
       *why = "no checksum (its writer was stopped)";
       return false;
@@ -130,8 +145,10 @@ std::vector<std::int64_t> prepare_sample_set(const std::filesystem::path& direct
   return to_do;
 }
 
-void write_shard(const std::filesystem::path& directory, std::int64_t chunk, const data::SkeletonDataset& clips) {
+void write_shard(const std::filesystem::path& directory, std::int64_t chunk, const data::SkeletonDataset& clips,
+                 const RefinementStats& refinement) {
   const auto shard = directory / data::shard_name(chunk);
+  core::write_file_atomically(stats_path(shard), refinement.to_json().dump(2) + "\n");
   data::save_dataset(shard, clips);
   core::write_checksum(shard, core::file_crc64(shard));
 }
@@ -147,6 +164,7 @@ SampleSetSummary complete_sample_set(const std::filesystem::path& directory, con
       throw std::runtime_error(fmt::format("{}: {} after sampling", shard.string(), why.empty() ? "missing" : why));
     }
     const auto clips = data::load_dataset(shard);
+    summary.refinement.add(RefinementStats::from_json(nlohmann::json::parse(read_text(stats_path(shard)))));
     for (const auto label : clips.labels) ++summary.class_counts[clips.class_names[static_cast<std::size_t>(label)]];
     summary.clips += static_cast<std::int64_t>(clips.size());
     chunks.push_back({{"file", data::shard_name(chunk)},
@@ -156,6 +174,7 @@ SampleSetSummary complete_sample_set(const std::filesystem::path& directory, con
   manifest["chunks"] = chunks;
   manifest["clips"] = summary.clips;
   manifest["class_counts"] = summary.class_counts;
+  manifest["refinement"] = summary.refinement.to_json();
   manifest["complete"] = true;
   write_manifest(directory, manifest);
   return summary;

@@ -79,7 +79,7 @@ std::vector<WorkItem> work_items(const data::SkeletonDataset& dataset, const Sam
 
 data::SkeletonDataset generate_clips(const SamplingJobOptions& options) {
   Sampler sampler(options, sampling_device(options.device, 0));
-  return sampler.generate(work_items(sampler.dataset(), options, sampler.uses_exemplars()));
+  return sampler.generate(work_items(sampler.dataset(), options, sampler.uses_exemplars())).clips;
 }
 
 SamplingRun sample_to_directory(const SamplingJobOptions& options, const std::filesystem::path& output, bool force,
@@ -126,7 +126,8 @@ SamplingRun sample_to_directory(const SamplingJobOptions& options, const std::fi
     const auto first = items.begin() + chunk * identity.chunk_size;
     const auto last = items.begin() + std::min(identity.item_count, (chunk + 1) * identity.chunk_size);
     const std::vector<WorkItem> chunk_items(first, last);
-    write_shard(output, chunk, sampler.generate(chunk_items));
+    const auto generated = sampler.generate(chunk_items);
+    write_shard(output, chunk, generated.clips, generated.refinement);
     ++written;
     progress.advance(static_cast<std::int64_t>(chunk_items.size()));
   }
@@ -141,7 +142,12 @@ SamplingRun sample_to_directory(const SamplingJobOptions& options, const std::fi
                                       core::PreemptionFlag::received(), done, run.chunks, output.string(),
                                       run.chunks_written));
   }
-  if (mpi.rank() == 0) run.summary = complete_sample_set(output, identity);
+  if (mpi.rank() == 0) {
+    run.summary = complete_sample_set(output, identity);
+    if (options.sample.refine.filters() || !options.sample.refine.recognizer.empty()) {
+      SKELAUG_LOG(kInfo) << fmt::format("{}: {}", output.string(), run.summary.refinement.summary());
+    }
+  }
   mpi.barrier();
   return run;
 }

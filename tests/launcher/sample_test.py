@@ -125,6 +125,47 @@ class Sample(TempDirTest):
         self.assertUserError(refused, "holds a sample set made with another config (sample.seed)", "--force")
         self.sample("set", "--per-class", "1", "sample.ddim_steps=2", "sample.seed=9", "--force")
 
+    def test_the_refinement_module_filters_refines_and_reports_per_part_and_class(self):
+        extra = ["--per-clip", "2", "sample.ddim_steps=4", "sample.chunk_size=16"]
+        # With a bound no clip exceeds, the module only measures: every clip's deviation from its exemplar.
+        measured = np.load(self.merge(self.sample("measured", *extra, "sample.refine.max_deviation=100")[0]))
+        deviation = np.sort(measured["gen_deviation"])
+        self.assertFalse(np.isnan(deviation).any())
+        bound = float(deviation[len(deviation) // 2 - 1] + deviation[len(deviation) // 2]) / 2
+        out, printed = self.sample("refined", *extra, f"sample.refine.max_deviation={bound}",
+                                   "sample.refine.max_rounds=2", "sample.refine.max_draws=2",
+                                   "sample.refine.renoise_step=300", ranks=2)
+        self.assertRegex(printed.stdout, r"refinement: \d+ of %d items accepted" % len(deviation))
+        self.assertRegex(printed.stdout, r"rejections: max_deviation [1-9]")
+        refined = np.load(self.merge(out))
+        with open(os.path.join(out, "manifest.json")) as f:
+            refinement = json.load(f)["refinement"]
+        self.assertEqual(refinement["items"], len(deviation))
+        self.assertEqual(refinement["accepted"], len(refined["labels"]))
+        self.assertEqual(refinement["accepted"] + refinement["dropped"], refinement["items"])
+        self.assertEqual(sum(c["items"] for c in refinement["per_class"].values()), refinement["items"])
+        self.assertTrue((refined["gen_deviation"] <= bound).all())
+        self.assertTrue((refined["gen_rounds"] > 0).any(), refined["gen_rounds"])
+        self.assertLessEqual(int(refined["gen_rounds"].sum()), refinement["rounds"])
+
+    def test_the_recogniser_check_uses_a_trained_recognisers_confidence(self):
+        recognizer = os.path.join(self.tmp, "recognizer")
+        trained = run(["--log-level", "warning", "train", "recognizer", "--config",
+                       os.path.join(SOURCE_DIR, "configs", "demo_recognizer.yaml"), "data.train=" + self.data,
+                       "run.dir=" + recognizer, "train.epochs=1", "recognizer.base_channels=8", "recognizer.stages=2",
+                       "data.clip_length=16"])
+        self.assertEqual(trained.returncode, 0, trained.stderr)
+        out, printed = self.sample("scored", "--per-class", "1", "sample.ddim_steps=2",
+                                   "sample.refine.recognizer=" + recognizer, "sample.refine.min_confidence=auto",
+                                   "sample.refine.confidence_quantile=0.5")
+        self.assertIn("refinement: ", printed.stdout)
+        scored = np.load(self.merge(out))
+        self.assertFalse(np.isnan(scored["gen_confidence"]).any())
+        self.assertTrue(((scored["gen_confidence"] >= 0) & (scored["gen_confidence"] <= 1)).all())
+        self.assertUserError(run(self.command(os.path.join(self.tmp, "w"), "--per-class", "1",
+                                              "sample.refine.recognizer=" + self.tmp)),
+                             "sample.refine.recognizer", "is not a recogniser run directory")
+
     def test_bad_requests_are_refused_in_one_line(self):
         self.assertUserError(run(self.command(os.path.join(self.tmp, "x.npz"), "--per-class", "1")),
                              "x.npz: skelaug sample writes a directory")

@@ -4,9 +4,6 @@
 #include "skelaug/sampling/sampling_job.h"
 
 #include <gtest/gtest.h>
-#include <torch/serialize.h>
-#include <torch/torch.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -19,64 +16,16 @@
 #include "skelaug/core/error.h"
 #include "skelaug/data/data_config.h"
 #include "skelaug/data/sample_directory.h"
-#include "skelaug/distributed/mpi_environment.h"
 #include "skelaug/data/dataset_io.h"
-#include "skelaug/data/demo_dataset.h"
-#include "skelaug/models/checkpoint_weights.h"
-#include "skelaug/models/generator.h"
+#include "skelaug/distributed/mpi_environment.h"
+#include "tiny_generator.h"
 
 namespace skelaug::sampling {
 namespace {
 
 namespace fs = std::filesystem;
 
-class SamplingJob : public ::testing::Test {
- protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("skelaug_sampling_" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-    data::DemoOptions demo;
-    demo.clips_per_class = 3;  // of subjects 0, 1, 0: subject 0 is the train split, subject 1 the test split
-    demo.subjects = 2;
-    demo.min_frames = 20;
-    demo.max_frames = 30;
-    dataset_ = data::make_demo_dataset(demo);
-    data::save_dataset(directory_ / "demo.npz", dataset_);
-
-    options_.data.train = (directory_ / "demo.npz").string();
-    options_.data.train_split = "train";  // the generator was trained on the train split
-    options_.data.loader.clip_length = 12;
-    options_.data.loader.workers = 0;
-    auto& architecture = options_.generator.architecture;
-    architecture.clip_length = 12;
-    architecture.width = 16;
-    architecture.heads = 2;
-    architecture.feedforward = 32;
-    architecture.encoder_layers = 1;
-    architecture.decoder_layers = 1;
-    options_.generator.diffusion_steps = 20;
-    options_.sample.generation.sampler.ddim_steps = 4;
-    options_.sample.batch_size = 5;
-    options_.sample.seed = 7;
-    options_.per_class = 2;
-    options_.device = "cpu";
-    options_.progress_interval_s = 1000;
-
-    // A checkpoint holding only EMA weights, as a generator run's would hold them (and its model's).
-    torch::manual_seed(1);
-    models::Generator model(options_.generator.for_dataset(dataset_));
-    torch::serialize::OutputArchive archive, weights;
-    model->save(weights);
-    archive.write(models::kEmaWeights, weights);
-    options_.checkpoint = directory_ / "checkpoint.pt";
-    archive.save_to(options_.checkpoint.string());
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-
-  fs::path directory_;
-  data::SkeletonDataset dataset_;
-  SamplingJobOptions options_;
-};
+using SamplingJob = testing::TinyGeneratorTest;
 
 TEST_F(SamplingJob, MakesPerClassClipsFromExemplarsOfTheExemplarSplit) {
   const auto generated = generate_clips(options_);

@@ -4,6 +4,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -53,6 +54,7 @@ struct EmbeddedSet {
   at::Tensor features;     // [N, D] float64 CPU: embed()
   at::Tensor labels;       // [N] int64 CPU: the dataset labels
   at::Tensor predictions;  // [N] int64 CPU: argmax of forward()
+  at::Tensor label_confidence;  // [N] float64 CPU: the probability softmax(forward()) gives the clip's own label
   // Only with keep_joints: the loader's fixed-length clips, joints [N, T, J, 3] float32 (root-centred as the loader
   // centres, in metres: denormalised if the loader normalises) and mask [N, T] float32, 1 = real frame.
   at::Tensor joints;
@@ -65,10 +67,12 @@ struct EmbeddedSet {
 // centre crop), and whatever `preprocessing` says: no augmentation, no shuffling, one rank, ShardMode::kExact, clips
 // in the given order, each exactly once. The model input is models::input_streams(joints [B, 1, T, J, 3], mask, topology,
 // model.options().streams), as in training. Throws core::UserError when the model's topology differs from the
-// dataset's, or its class count from the dataset's.
+// dataset's, or its class count from the dataset's. `between_batches` (optional) is called before each batch with the
+// number of clips embedded so far: where a caller may stop the work (by throwing).
 EmbeddedSet embed_clips(models::RecognizerImpl& model, const std::shared_ptr<const data::SkeletonDataset>& dataset,
                         const std::vector<std::int64_t>& clips, const data::LoaderOptions& preprocessing,
-                        const c10::Device& device, std::int64_t batch_size, bool keep_joints = false);
+                        const c10::Device& device, std::int64_t batch_size, bool keep_joints = false,
+                        const std::function<void(std::int64_t embedded)>& between_batches = {});
 
 // One set's row of the table: each metric's mean and 95% half-width over the repetitions, and the values they
 // summarise (one per repetition, in order).

@@ -93,4 +93,11 @@ at::Tensor sample(const DiffusionSchedule& schedule, const X0Predictor& predict_
 at::Tensor denoise(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, const at::Tensor& x_t,
                    std::int64_t start, const SamplerOptions& options, const SamplingProgress& progress = {});
 
+// SDEdit: clean clips x0 noised to timestep `start` (a draw of q(x_start | x0)) and denoised back from there. The
+// noise comes as in sample(): one stream per row with row_seeds (the noising draw first, then each step's), else one
+// from `seed`. Refines a clip while keeping what it is: the later `start`, the more is drawn anew.
+at::Tensor renoise_and_denoise(const DiffusionSchedule& schedule, const X0Predictor& predict_x0, const at::Tensor& x0,
+                               std::int64_t start, const SamplerOptions& options,
+                               const SamplingProgress& progress = {});
+
 }  // namespace skelaug::models

@@ -53,4 +53,10 @@ at::Tensor generate(Generator& model, const DiffusionSchedule& schedule, const a
                     const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t length,
                     const GenerationOptions& options, const SamplingProgress& progress = {});
 
+// generate()'s refinement: clips x0 (normalised features [B, length, F], from generate) noised to timestep `start` and
+// denoised again under the same conditioning, sampling mode and seeding rules (renoise_and_denoise).
+at::Tensor regenerate(Generator& model, const DiffusionSchedule& schedule, const at::Tensor& x0, const at::Tensor& labels,
+                      const at::Tensor& exemplar, const at::Tensor& exemplar_mask, std::int64_t start,
+                      const GenerationOptions& options);
+
 }  // namespace skelaug::models

@@ -8,6 +8,7 @@
 
 #include "skelaug/data/sample_directory.h"
 #include "skelaug/data/skeleton_dataset.h"
+#include "skelaug/sampling/refinement.h"
 
 namespace skelaug::core {
 class Config;
@@ -35,16 +36,19 @@ struct SampleSetIdentity {
 std::vector<std::int64_t> prepare_sample_set(const std::filesystem::path& directory, const SampleSetIdentity& identity,
                                              bool force);
 
-// Any rank: writes chunk `chunk`'s clips as its shard, atomically, then its checksum (a shard without one is redone).
-void write_shard(const std::filesystem::path& directory, std::int64_t chunk, const data::SkeletonDataset& clips);
+// Any rank: writes chunk `chunk`'s refinement statistics (.shard-NNNNNN.npz.stats.json), its clips as its shard,
+// atomically, then the shard's checksum (a shard without one is redone).
+void write_shard(const std::filesystem::path& directory, std::int64_t chunk, const data::SkeletonDataset& clips,
+                 const RefinementStats& refinement);
 
 struct SampleSetSummary {
   std::int64_t clips = 0;
   std::map<std::string, std::int64_t> class_counts;  // by class name
+  RefinementStats refinement;                        // over every chunk
 };
 
 // Rank 0, when every chunk has its shard: checks each against its checksum, counts clips per class, and writes the
-// complete manifest (each shard's file, clip count and CRC-64; the per-class counts).
+// complete manifest (each shard's file, clip count and CRC-64; the per-class counts; the refinement statistics).
 SampleSetSummary complete_sample_set(const std::filesystem::path& directory, const SampleSetIdentity& identity);
 
 }  // namespace skelaug::sampling

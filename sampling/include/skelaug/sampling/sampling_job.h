@@ -31,6 +31,8 @@ struct SamplingJobOptions {
   models::GeneratorSettings generator;
   SampleSettings sample;
   std::shared_ptr<const core::Config> config;  // the whole resolved config: what the sample set records
+  // The config of the recogniser run sample.refine.recognizer names (read by the caller, who knows the schema).
+  std::shared_ptr<const core::Config> refine_recognizer_config;
   std::filesystem::path checkpoint;            // a checkpoint of that run
   std::int64_t per_clip = 0;
   std::int64_t per_class = 0;
