@@ -36,6 +36,11 @@ int default_threads(const WorldLayout& layout) {
 
 }  // namespace
 
+int rank_threads(const MpiEnvironment& mpi, const core::Config& config) {
+  const auto per_rank = config.get_int("distributed.threads_per_rank");
+  return per_rank > 0 ? static_cast<int>(per_rank) : default_threads(mpi.layout());
+}
+
 DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config) {
   const auto& layout = mpi.layout();
   const auto& requested = config.get_string("distributed.backend");
@@ -57,8 +62,7 @@ DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config)
     binding.device = fmt::format("cuda:{}", binding.cuda_device);
   }
 
-  const auto per_rank = config.get_int("distributed.threads_per_rank");
-  binding.threads = per_rank > 0 ? static_cast<int>(per_rank) : default_threads(layout);
+  binding.threads = rank_threads(mpi, config);
   binding.blas = bind_threads(binding.threads);
   return binding;
 }

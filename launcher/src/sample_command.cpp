@@ -7,8 +7,11 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/logging.h"
 #include "skelaug/core/preemption.h"
+#include "skelaug/distributed/backend.h"
 #include "skelaug/distributed/mpi_environment.h"
+#include "skelaug/distributed/thread_binding.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
 #include "skelaug/launcher/job.h"
@@ -61,6 +64,10 @@ int sample(const SampleRequest& request) {
   }
   distributed::MpiEnvironment mpi;
   return run_on_ranks(mpi, [&] {
+    // Ranks sharing a node share its cores, as in training (on a GPU the CPU threads only feed it).
+    const int threads = distributed::rank_threads(mpi, *options.config);
+    const auto blas = distributed::bind_threads(threads);
+    SKELAUG_LOG(kInfo) << fmt::format("rank {} of {}: {} CPU thread(s), {}", mpi.rank(), mpi.size(), threads, blas);
     const auto run = sampling::sample_to_directory(options, request.output, request.force, mpi);
     if (mpi.rank() == 0) {
       if (options.sample.refine.filters() || !options.sample.refine.recognizer.empty()) {
@@ -72,6 +79,13 @@ int sample(const SampleRequest& request) {
                              options.generator.architecture.clip_length, class_counts(run.summary))
                      .c_str(),
                  stdout);
+      if (run.rank_items > 0) {
+        std::fputs(fmt::format("rank 0 generated {} items in {:.2f} s: {:.2f} items/s per rank on {} rank(s)\n",
+                               run.rank_items, run.rank_seconds,
+                               static_cast<double>(run.rank_items) / run.rank_seconds, mpi.size())
+                       .c_str(),
+                   stdout);
+      }
     }
     return core::kSuccess;
   });

@@ -40,7 +40,8 @@ SamplingModeGuard::~SamplingModeGuard() {
 }
 
 X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const at::Tensor& exemplar,
-                              const at::Tensor& exemplar_mask, std::int64_t length, double guidance) {
+                              const at::Tensor& exemplar_mask, std::int64_t length, double guidance,
+                              bool every_step) {
   const auto& architecture = model->options();
   const auto batch = labels.size(0);
   const auto mask =
@@ -49,7 +50,7 @@ X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const 
   const auto no_label = torch::full_like(labels, architecture.num_classes);
   // The conditions for every step, or undefined tensors when each step must draw its own dropout noise.
   at::Tensor conditional, unconditional;
-  if (model->condition_is_deterministic()) {
+  if (!every_step && model->condition_is_deterministic()) {
     at::NoGradGuard no_grad;
     conditional = model->condition(labels, exemplar, exemplar_mask);
     if (guide) unconditional = model->condition(no_label, exemplar, exemplar_mask);
@@ -76,7 +77,8 @@ at::Tensor in_sampling_mode(Generator& model, const at::Tensor& labels, const at
   // With row seeds, each row's dropout masks are keyed by its seed too (on the CPU; on GPUs dropout is LibTorch's).
   std::optional<DropoutRowSeeds> row_dropout;
   if (!options.sampler.row_seeds.empty() && options.dropout > 0) row_dropout.emplace(options.sampler.row_seeds);
-  return sampler(make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance));
+  return sampler(make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance,
+                                   options.condition_every_step));
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ void add_sample_config_keys(core::Schema& schema) {
       .add_float("sample.eta", 0.0, 0.0, 10.0, "DDIM stochasticity (1 over every step = DDPM)")
       .add_float("sample.dropout", 0.0, 0.0, 0.9, "sampling-time dropout probability: trades fidelity for diversity")
       .add_float("sample.guidance", 1.0, 0.0, 100.0, "label mode: classifier-free guidance scale (1 = conditional only)")
+      .add_bool("sample.condition_every_step", false,
+                "run the condition network at every step as the paper's code does (the same clips, slower; for "
+                "benchmarks)")
       .add_int("sample.batch_size", 64, 1, 100000, "clips generated at once")
       .add_int("sample.chunk_size", 256, 1, 10000000,
                "work items per shard file: the unit ranks take, write, and skip when sampling again")
@@ -58,6 +61,7 @@ SampleSettings sample_settings(const core::Config& config) {
   settings.generation.sampler.eta = config.get_float("sample.eta");
   settings.generation.dropout = config.get_float("sample.dropout");
   settings.generation.guidance = config.get_float("sample.guidance");
+  settings.generation.condition_every_step = config.get_bool("sample.condition_every_step");
   settings.batch_size = config.get_int("sample.batch_size");
   settings.chunk_size = config.get_int("sample.chunk_size");
   settings.seed = static_cast<std::uint64_t>(config.get_int("sample.seed"));

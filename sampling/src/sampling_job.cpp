@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "skelaug/core/config.h"
@@ -118,6 +120,7 @@ SamplingRun sample_to_directory(const SamplingJobOptions& options, const std::fi
   core::Progress progress("sampling", my_items, options.progress_interval_s, mpi.rank() == 0);
   bool stopped = false;
   std::int64_t written = 0;
+  const auto start = std::chrono::steady_clock::now();
   for (const auto chunk : mine) {
     if (core::PreemptionFlag::received() != 0) {
       stopped = true;
@@ -129,8 +132,10 @@ SamplingRun sample_to_directory(const SamplingJobOptions& options, const std::fi
     const auto generated = sampler.generate(chunk_items);
     write_shard(output, chunk, generated.clips, generated.refinement);
     ++written;
+    run.rank_items += static_cast<std::int64_t>(chunk_items.size());
     progress.advance(static_cast<std::int64_t>(chunk_items.size()));
   }
+  run.rank_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!stopped) progress.finish();
 
   run.chunks_written = mpi.sum(written);

@@ -241,6 +241,14 @@ TEST(SamplingPredictor, ConditionComputedOnceEqualsTheWholeNetworkAtEveryStep) {
                                 1e-6))
         << "t=" << step;
   }
+  // every_step: the paper code's way, the same predictions.
+  const auto every_step = make_x0_predictor(model, labels, exemplar, exemplar_mask, 12, 1.0, true);
+  {
+    const auto x_t = torch::randn({3, 12, 66});
+    const auto t = torch::full({3}, 300, torch::kLong);
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::allclose(every_step(x_t, t), predict(x_t, t), 1e-6, 1e-6));
+  }
   set_sampling_dropout(*model, 0.3);
   EXPECT_FALSE(model->condition_is_deterministic());
   const auto noisy = make_x0_predictor(model, labels, exemplar, exemplar_mask, 12, 1.0);

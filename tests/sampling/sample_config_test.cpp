@@ -16,7 +16,8 @@ TEST(SampleSettings, ReadEveryKeyOfTheSection) {
   const auto settings = sample_settings(core::parse_config(
       schema, "{}", "test", "test",
       {"sample.ddim_steps=50", "sample.eta=0.5", "sample.dropout=0.2", "sample.guidance=2.5", "sample.batch_size=7",
-       "sample.seed=13", "sample.weights=model", "sample.exemplar_split=test"}));
+       "sample.seed=13", "sample.weights=model", "sample.exemplar_split=test",
+       "sample.condition_every_step=true"}));
   EXPECT_EQ(settings.generation.sampler.ddim_steps, 50);
   EXPECT_EQ(settings.generation.sampler.eta, 0.5);
   EXPECT_EQ(settings.generation.dropout, 0.2);
@@ -25,6 +26,7 @@ TEST(SampleSettings, ReadEveryKeyOfTheSection) {
   EXPECT_EQ(settings.seed, 13u);
   EXPECT_EQ(settings.weights, "model");
   EXPECT_EQ(settings.exemplar_split, "test");
+  EXPECT_TRUE(settings.generation.condition_every_step);
 }
 
 SampleSettings read(const std::vector<std::string>& overrides) {

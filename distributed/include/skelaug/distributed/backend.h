@@ -26,6 +26,10 @@ struct DeviceBinding {
   std::string blas;           // BLAS library LibTorch's matrix products run on
 };
 
+// This rank's share of the CPU cores: distributed.threads_per_rank, or (0) the cores of its affinity mask when the
+// launcher bound it to some, else the node's cores divided among its ranks on the node.
+int rank_threads(const MpiEnvironment& mpi, const core::Config& config);
+
 // Resolves `distributed.backend` (auto: NCCL when compiled in and a GPU is visible, else MPI), binds this rank to its
 // GPU and its share of the CPU cores. Throws UserError when the config asks for what this build or machine lacks.
 DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config);

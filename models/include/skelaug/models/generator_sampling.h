@@ -13,6 +13,9 @@ struct GenerationOptions {
   SamplerOptions sampler;  // DDPM (ddim_steps 0) or DDIM, eta, seed
   double dropout = 0.0;    // sampling-time dropout: the network's dropout layers stay active with this probability
   double guidance = 1.0;   // label mode: x0 = uncond + guidance (cond - uncond); 1 = conditional only, 0 = unconditional
+  // Run the condition network at every step even where once would do, as the paper's released code does: the same
+  // clips, slower; for measuring what computing it once buys.
+  bool condition_every_step = false;
 };
 
 // Classifier-free guidance of two x0 predictions.
@@ -40,9 +43,11 @@ class SamplingModeGuard {
 // The x0 predictor a sampler calls at every step for clips of `length` frames, all real: the model's forward, with
 // classifier-free guidance in label mode when `guidance` != 1. The condition (the 8-layer semantic encoder over the
 // exemplar, in exemplar mode) does not depend on the step, so it is computed here, once, when it is deterministic
-// (no sampling-time dropout), and at every step otherwise; both give the same clips for the same seed.
+// (no sampling-time dropout) and `every_step` is false, and at every step otherwise; both give the same clips for the
+// same seed.
 X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const at::Tensor& exemplar,
-                              const at::Tensor& exemplar_mask, std::int64_t length, double guidance);
+                              const at::Tensor& exemplar_mask, std::int64_t length, double guidance,
+                              bool every_step = false);
 
 // Generates clips (normalised features [B, length, F]) for `labels` [B] and, in exemplar mode, `exemplar` [B, T, F]
 // with `exemplar_mask` [B, T]. The model runs in sampling mode with options.dropout for the call (SamplingModeGuard)

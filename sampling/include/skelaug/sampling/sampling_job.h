@@ -56,6 +56,8 @@ struct SamplingRun {
   std::int64_t chunks = 0;
   std::int64_t chunks_found = 0;    // already in the directory (an earlier run's)
   std::int64_t chunks_written = 0;  // by this run, over all ranks
+  std::int64_t rank_items = 0;      // the items rank 0 generated in this run ...
+  double rank_seconds = 0;          // ... in this time (from its first chunk to its last shard written)
   SampleSetSummary summary;
 };
 
