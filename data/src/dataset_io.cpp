@@ -27,6 +27,81 @@ void expect_shape(const NpyArray& array, const std::vector<std::int64_t>& shape,
   }
 }
 
+// The topology's whole definition beside its name, so that a file needs no topology file to be read:
+//   topology_joints <U [J], topology_parents int64 [J], topology_mirror int64 [P, 2], topology_feet int64 [F],
+//   topology_up <U 0-d (x, y or z), topology_groups <U [G], topology_group_joints int64 [G, K] (-1 padded).
+void add_topology_arrays(const Topology& topology, std::vector<std::pair<std::string, NpyArray>>& arrays) {
+  const auto joints = static_cast<std::int64_t>(topology.num_joints());
+  arrays.emplace_back("topology_joints", NpyArray::from_strings({joints}, topology.joint_names));
+  arrays.emplace_back("topology_parents",
+                      NpyArray::from_int64({joints}, {topology.parents.begin(), topology.parents.end()}));
+  std::vector<std::int64_t> mirror;
+  for (const auto& [left, right] : topology.mirror_pairs) mirror.insert(mirror.end(), {left, right});
+  arrays.emplace_back("topology_mirror",
+                      NpyArray::from_int64({static_cast<std::int64_t>(topology.mirror_pairs.size()), 2}, mirror));
+  arrays.emplace_back("topology_feet", NpyArray::from_int64({static_cast<std::int64_t>(topology.foot_joints.size())},
+                                                            {topology.foot_joints.begin(), topology.foot_joints.end()}));
+  arrays.emplace_back("topology_up", NpyArray::scalar_string(std::string(1, "xyz"[topology.up_axis])));
+  std::vector<std::string> group_names;
+  std::size_t widest = 0;
+  for (const auto& [group, members] : topology.groups) {
+    group_names.push_back(group);
+    widest = std::max(widest, members.size());
+  }
+  std::vector<std::int64_t> members(topology.groups.size() * widest, -1);
+  for (std::size_t g = 0; g < topology.groups.size(); ++g) {
+    std::copy(topology.groups[g].second.begin(), topology.groups[g].second.end(), members.begin() + static_cast<std::ptrdiff_t>(g * widest));
+  }
+  const auto groups = static_cast<std::int64_t>(group_names.size());
+  arrays.emplace_back("topology_groups", NpyArray::from_strings({groups}, group_names));
+  arrays.emplace_back("topology_group_joints",
+                      NpyArray::from_int64({groups, static_cast<std::int64_t>(widest)}, members));
+}
+
+// The topology a file names: its stored definition (registered under its name for the rest of the run), or, for files
+// written before definitions were stored, the built-in of that name.
+const Topology& stored_topology(const std::map<std::string, NpyArray>& arrays, const std::string& name,
+                                const std::string& file) {
+  const auto joints = arrays.find("topology_joints");
+  if (joints == arrays.end()) return topology(name);
+  const auto where = file + ": topology";
+  Topology definition;
+  definition.name = name;
+  definition.joint_names = joints->second.to_strings();
+  const auto count = static_cast<std::int64_t>(definition.joint_names.size());
+  const auto& parents = required(arrays, "topology_parents", file);
+  expect_shape(parents, {count}, file + ": topology_parents");
+  for (const auto parent : parents.to_int64()) definition.parents.push_back(static_cast<int>(parent));
+  const auto& mirror = required(arrays, "topology_mirror", file);
+  if (mirror.shape.size() != 2 || mirror.shape[1] != 2) throw core::UserError(file + ": topology_mirror: must be [P, 2]");
+  const auto pairs = mirror.to_int64();
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    definition.mirror_pairs.emplace_back(static_cast<int>(pairs[i]), static_cast<int>(pairs[i + 1]));
+  }
+  const auto& feet = required(arrays, "topology_feet", file);
+  if (feet.shape.size() != 1) throw core::UserError(file + ": topology_feet: must be one-dimensional");
+  for (const auto foot : feet.to_int64()) definition.foot_joints.push_back(static_cast<int>(foot));
+  const auto up = required(arrays, "topology_up", file).to_strings().at(0);
+  if (up.size() != 1 || std::string("xyz").find(up) == std::string::npos) {
+    throw core::UserError(fmt::format("{}: topology_up: '{}' is not x, y or z", file, up));
+  }
+  definition.up_axis = static_cast<int>(std::string("xyz").find(up));
+  const auto& group_names = required(arrays, "topology_groups", file);
+  const auto& group_joints = required(arrays, "topology_group_joints", file);
+  const auto names = group_names.to_strings();
+  if (group_joints.shape.size() != 2 || group_joints.shape[0] != static_cast<std::int64_t>(names.size())) {
+    throw core::UserError(file + ": topology_group_joints: must be [G, K] for the G topology_groups");
+  }
+  const auto members = group_joints.to_int64();
+  const auto width = static_cast<std::size_t>(group_joints.shape[1]);
+  for (std::size_t g = 0; g < names.size(); ++g) {
+    std::vector<int> group;
+    for (std::size_t k = 0; k < width && members[g * width + k] >= 0; ++k) group.push_back(static_cast<int>(members[g * width + k]));
+    definition.groups.emplace_back(names[g], group);
+  }
+  return register_topology(definition, where);
+}
+
 }  // namespace
 
 void save_dataset(const std::filesystem::path& file, const SkeletonDataset& dataset) {
@@ -40,6 +115,7 @@ void save_dataset(const std::filesystem::path& file, const SkeletonDataset& data
   arrays.emplace_back("class_names", NpyArray::from_strings({static_cast<std::int64_t>(dataset.class_names.size())},
                                                             dataset.class_names));
   arrays.emplace_back("topology", NpyArray::scalar_string(dataset.topology));
+  add_topology_arrays(topology(dataset.topology), arrays);
   arrays.emplace_back("fps", NpyArray::scalar_float64(dataset.fps));
   if (!dataset.subject.empty()) arrays.emplace_back("subject", NpyArray::from_int64(per_clip, dataset.subject));
   if (!dataset.camera.empty()) arrays.emplace_back("camera", NpyArray::from_int64(per_clip, dataset.camera));
@@ -69,7 +145,7 @@ SkeletonDataset load_dataset(const std::filesystem::path& file) {
   SkeletonDataset dataset;
   try {
     dataset.topology = required(arrays, "topology", name).to_strings().at(0);
-    const int J = topology(dataset.topology).num_joints();
+    const int J = stored_topology(arrays, dataset.topology, name).num_joints();
     const auto& fps = required(arrays, "fps", name);
     expect_shape(fps, {}, name + ": fps");
     dataset.fps = fps.to_float64().at(0);

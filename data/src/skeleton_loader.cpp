@@ -1,9 +1,12 @@
 #include "skelaug/data/skeleton_loader.h"
 
-#include "skelaug/core/seeding.h"
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 
 #include <stdexcept>
+
+#include "skelaug/core/error.h"
+#include "skelaug/core/seeding.h"
 
 namespace skelaug::data {
 namespace {
@@ -23,6 +26,11 @@ SkeletonLoader::SkeletonLoader(std::shared_ptr<const SkeletonDataset> dataset, L
                options_.shard) {
   if (options_.batch_size <= 0 || options_.clip_length <= 0 || options_.workers < 0 || options_.prefetch_batches < 1) {
     throw std::invalid_argument("SkeletonLoader: batch size, clip length and prefetch must be positive");
+  }
+  if (options_.augment.mirror_probability > 0 && topology_->mirror_pairs.empty()) {
+    throw core::UserError(fmt::format("data.augment.mirror_probability: topology '{}' has no left/right joint pairs "
+                                      "(a topology file's `mirror:`), so a mirrored clip would swap no limbs",
+                                      topology_->name));
   }
   for (const auto clip : options_.clips) {
     if (clip < 0 || clip >= static_cast<std::int64_t>(dataset_->size())) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "skelaug/core/error.h"
 
@@ -22,9 +24,27 @@ std::vector<std::pair<int, int>> left_right_pairs(const std::vector<std::string>
   return pairs;
 }
 
+// The built-ins' feet: every joint whose name says foot, ankle, toe or heel.
+std::vector<int> feet_by_name(const std::vector<std::string>& names) {
+  std::vector<int> feet;
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    for (const char* part : {"foot", "ankle", "toe", "heel"}) {
+      if (names[j].find(part) != std::string::npos) {
+        feet.push_back(static_cast<int>(j));
+        break;
+      }
+    }
+  }
+  return feet;
+}
+
 Topology make(std::string name, std::vector<std::string> joints, std::vector<int> parents) {
-  Topology topology{std::move(name), std::move(joints), std::move(parents), {}};
+  Topology topology;
+  topology.name = std::move(name);
+  topology.joint_names = std::move(joints);
+  topology.parents = std::move(parents);
   topology.mirror_pairs = left_right_pairs(topology.joint_names);
+  topology.foot_joints = feet_by_name(topology.joint_names);
   return topology;
 }
 
@@ -54,7 +74,7 @@ const std::vector<std::string> kVibeJoints = {
     "left_hip",  "left_knee",  "left_ankle",     "left_heel",   "right_heel",  "head_top"};
 const std::vector<int> kVibeParents = {-1, 0, 1, 2, 3, 1, 5, 6, 1, 0, 9, 10, 0, 12, 13, 14, 11, 8};
 
-const std::map<std::string, Topology>& registry() {
+const std::map<std::string, Topology>& builtins() {
   static const std::map<std::string, Topology> topologies = [] {
     std::map<std::string, Topology> all;
     all.emplace("smpl24", make("smpl24", kSmplJoints, kSmplParents));
@@ -65,6 +85,16 @@ const std::map<std::string, Topology>& registry() {
     return all;
   }();
   return topologies;
+}
+
+// Topologies registered while the process runs; entries are never removed, so references to them stay valid.
+struct Registered {
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<const Topology>> by_name;
+};
+Registered& registered() {
+  static Registered instance;
+  return instance;
 }
 
 }  // namespace
@@ -92,19 +122,113 @@ std::vector<int> Topology::mirror_permutation() const {
   return permutation;
 }
 
-const Topology& topology(const std::string& name) {
-  const auto& all = registry();
-  const auto it = all.find(name);
-  if (it == all.end()) {
-    throw core::UserError(fmt::format("unknown topology '{}' (known: {})", name, fmt::join(topology_names(), ", ")));
+bool Topology::operator==(const Topology& other) const {
+  return name == other.name && joint_names == other.joint_names && parents == other.parents &&
+         mirror_pairs == other.mirror_pairs && foot_joints == other.foot_joints && groups == other.groups &&
+         up_axis == other.up_axis;
+}
+
+void validate_topology(const Topology& topology, const std::string& where) {
+  const auto fail = [&](const std::string& what) { throw core::UserError(fmt::format("{}: {}", where, what)); };
+  const auto joint = [&](int j) { return fmt::format("joint '{}'", topology.joint_names[static_cast<std::size_t>(j)]); };
+  const int count = topology.num_joints();
+  if (topology.name.empty()) fail("the topology has no name");
+  if (count == 0) fail("the topology has no joints");
+  if (static_cast<int>(topology.parents.size()) != count) {
+    fail(fmt::format("{} joint names but {} parents", count, topology.parents.size()));
   }
-  return it->second;
+  std::map<std::string, int> seen;
+  for (int j = 0; j < count; ++j) {
+    const auto& name = topology.joint_names[static_cast<std::size_t>(j)];
+    if (name.empty()) fail(fmt::format("joint {} has no name", j));
+    if (!seen.emplace(name, j).second) fail(fmt::format("{}: the name is used twice", joint(j)));
+  }
+  const auto in_range = [&](int j) { return j >= 0 && j < count; };
+  if (topology.parents[0] != -1) fail(fmt::format("{}: the root (the first joint) has a parent", joint(0)));
+  std::vector<std::vector<int>> children(static_cast<std::size_t>(count));
+  for (int j = 1; j < count; ++j) {
+    const int parent = topology.parents[static_cast<std::size_t>(j)];
+    if (parent == -1) fail(fmt::format("{}: a second root (only {} has no parent)", joint(j), joint(0)));
+    if (!in_range(parent)) fail(fmt::format("{}: parent {} is not a joint", joint(j), parent));
+    if (parent == j) fail(fmt::format("{}: is its own parent", joint(j)));
+    children[static_cast<std::size_t>(parent)].push_back(j);
+  }
+  std::vector<bool> reached(static_cast<std::size_t>(count), false);
+  std::vector<int> stack{0};
+  while (!stack.empty()) {
+    const int j = stack.back();
+    stack.pop_back();
+    reached[static_cast<std::size_t>(j)] = true;
+    for (const int child : children[static_cast<std::size_t>(j)]) stack.push_back(child);
+  }
+  for (int j = 0; j < count; ++j) {
+    if (!reached[static_cast<std::size_t>(j)]) fail(fmt::format("{}: its parents form a cycle that never reaches the root", joint(j)));
+  }
+  std::vector<int> paired(static_cast<std::size_t>(count), 0);
+  for (const auto& [left, right] : topology.mirror_pairs) {
+    if (!in_range(left) || !in_range(right)) fail(fmt::format("mirror pair ({}, {}) names no joint", left, right));
+    if (left == right) fail(fmt::format("{}: is paired with itself", joint(left)));
+    for (const int j : {left, right}) {
+      if (++paired[static_cast<std::size_t>(j)] > 1) fail(fmt::format("{}: is in two mirror pairs", joint(j)));
+    }
+  }
+  std::vector<bool> foot(static_cast<std::size_t>(count), false);
+  for (const int j : topology.foot_joints) {
+    if (!in_range(j)) fail(fmt::format("foot joint {} is not a joint", j));
+    if (foot[static_cast<std::size_t>(j)]) fail(fmt::format("{}: is listed as a foot twice", joint(j)));
+    foot[static_cast<std::size_t>(j)] = true;
+  }
+  for (const auto& [group, members] : topology.groups) {
+    if (group.empty()) fail("a joint group has no name");
+    for (const int j : members) {
+      if (!in_range(j)) fail(fmt::format("group '{}': {} is not a joint", group, j));
+    }
+  }
+  if (topology.up_axis < 0 || topology.up_axis > 2) fail(fmt::format("up axis {} is not 0 (x), 1 (y) or 2 (z)", topology.up_axis));
+}
+
+const Topology& topology(const std::string& name) {
+  if (const auto it = builtins().find(name); it != builtins().end()) return it->second;
+  {
+    auto& custom = registered();
+    const std::lock_guard<std::mutex> lock(custom.mutex);
+    if (const auto it = custom.by_name.find(name); it != custom.by_name.end()) return *it->second;
+  }
+  throw core::UserError(fmt::format("unknown topology '{}' (known: {}; or give a topology file, NAME.yaml)", name,
+                                    fmt::join(topology_names(), ", ")));
 }
 
 std::vector<std::string> topology_names() {
   std::vector<std::string> names;
-  for (const auto& [name, topology] : registry()) names.push_back(name);
+  for (const auto& [name, topology] : builtins()) names.push_back(name);
+  auto& custom = registered();
+  const std::lock_guard<std::mutex> lock(custom.mutex);
+  for (const auto& [name, topology] : custom.by_name) names.push_back(name);
   return names;
+}
+
+bool is_builtin_topology(const std::string& name) { return builtins().count(name) > 0; }
+
+const Topology& register_topology(const Topology& definition, const std::string& where) {
+  validate_topology(definition, where);
+  const auto differs = [&] {
+    return core::UserError(fmt::format("{}: topology '{}' is defined differently from the {} one of that name already "
+                                       "in use (rename one of them)",
+                                       where, definition.name, is_builtin_topology(definition.name) ? "built-in" : "other"));
+  };
+  if (const auto it = builtins().find(definition.name); it != builtins().end()) {
+    if (it->second != definition) throw differs();
+    return it->second;
+  }
+  auto& custom = registered();
+  const std::lock_guard<std::mutex> lock(custom.mutex);
+  auto& slot = custom.by_name[definition.name];
+  if (!slot) {
+    slot = std::make_unique<const Topology>(definition);
+  } else if (*slot != definition) {
+    throw differs();
+  }
+  return *slot;
 }
 
 }  // namespace skelaug::data

@@ -214,20 +214,6 @@ at::Tensor wasserstein_1d(const at::Tensor& samples_a, const at::Tensor& samples
   return distances;
 }
 
-std::vector<int> foot_joint_indices(const data::Topology& topology) {
-  std::vector<int> feet;
-  for (int j = 0; j < topology.num_joints(); ++j) {
-    const auto& name = topology.joint_names[j];
-    for (const char* part : {"foot", "ankle", "toe", "heel"}) {
-      if (name.find(part) != std::string::npos) {
-        feet.push_back(j);
-        break;
-      }
-    }
-  }
-  return feet;
-}
-
 FidelityStatistics fidelity_statistics(const at::Tensor& real_clips, const at::Tensor& real_masks,
                                        const at::Tensor& generated_clips, const at::Tensor& generated_masks,
                                        const data::Topology& topology, double fps, const FidelityOptions& options) {
@@ -240,7 +226,7 @@ FidelityStatistics fidelity_statistics(const at::Tensor& real_clips, const at::T
 
   FidelityStatistics statistics;
   statistics.joint_names = topology.joint_names;
-  const auto feet = foot_joint_indices(topology);
+  const auto& feet = topology.foot_joints;  // none: skating and contact are NaN (unavailable)
   for (const auto foot : feet) statistics.foot_joints.push_back(topology.joint_names[foot]);
 
   {

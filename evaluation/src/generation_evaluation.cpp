@@ -256,11 +256,14 @@ std::string GenerationEvaluation::to_table() const {
   for (const auto& [name, set] :
        {std::pair<const char*, const SkeletonSetStatistics*>{"real", &fidelity.real},
         std::pair<const char*, const SkeletonSetStatistics*>{"generated", &fidelity.generated}}) {
-    table += fmt::format(
-        "{:<{}} bone length deviation {:.4f} m, within-clip bone length std {:.4f} m, jitter "
-        "{:.1f} m/s^3, foot skating {:.4f} m/s (in contact {:.1f}% of foot steps)\n",
-        name, kSetWidth - 1, set->bone_length_deviation_m, set->bone_length_within_clip_std_m, set->jitter_m_s3,
-        set->foot_skating_m_s, 100.0 * set->foot_contact_fraction);
+    const auto skating = fidelity.foot_joints.empty()
+                             ? std::string("foot skating unavailable (the topology names no foot joints)")
+                             : fmt::format("foot skating {:.4f} m/s (in contact {:.1f}% of foot steps)",
+                                           set->foot_skating_m_s, 100.0 * set->foot_contact_fraction);
+    table += fmt::format("{:<{}} bone length deviation {:.4f} m, within-clip bone length std {:.4f} m, jitter "
+                         "{:.1f} m/s^3, {}\n",
+                         name, kSetWidth - 1, set->bone_length_deviation_m, set->bone_length_within_clip_std_m,
+                         set->jitter_m_s3, skating);
   }
   return table;
 }

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
 
+#include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
 #include "skelaug/data/dataset_io.h"
+#include "skelaug/data/topology_file.h"
 
 namespace skelaug::launcher {
 namespace {
@@ -86,6 +89,29 @@ int merge(const MergeRequest& request) {
   return core::kSuccess;
 }
 
+struct TopologyRequest {
+  std::string source;
+  std::string output;
+};
+
+// A topology's definition as a topology file: of a built-in, of a topology file (checked, normalised), or the one a
+// dataset file carries.
+int print_topology(const TopologyRequest& request) {
+  const auto extension = std::filesystem::path(request.source).extension();
+  const bool dataset = extension == ".npz" || std::filesystem::is_directory(request.source);
+  const auto& topology = dataset ? data::topology(data::load_dataset(request.source).topology)
+                                 : data::topology_from(request.source);
+  const auto text = data::topology_yaml(topology);
+  if (request.output.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    core::write_file_atomically(request.output, text);
+    std::fputs(fmt::format("{}: topology {} ({} joints)\n", request.output, topology.name, topology.num_joints()).c_str(),
+               stdout);
+  }
+  return core::kSuccess;
+}
+
 }  // namespace
 
 CLI::App* add_import_command(CommandRegistry& registry, CLI::App* import_group, const std::string& name,
@@ -119,11 +145,24 @@ void register_data_commands(CommandRegistry& registry, const GlobalOptions&) {
       ->required();
   merge_command->add_option("-o,--output", merge_request->output, "the dataset file to write (.npz)")->required();
 
+  auto topology_request = std::make_shared<TopologyRequest>();
+  auto* topology_command = registry.add(
+      group, "topology",
+      "A topology's definition as a topology file (YAML) to copy and edit: skelaug data topology ntu25|FILE.yaml|"
+      "DATA.npz [-o OUT.yaml]",
+      [topology_request] { return print_topology(*topology_request); });
+  topology_command
+      ->add_option("topology", topology_request->source,
+                   "a built-in name, a topology file (checked and printed as skelaug reads it) or a dataset file")
+      ->required();
+  topology_command->add_option("-o,--output", topology_request->output, "write it here instead of stdout");
+
   auto* import_group = registry.group(group, "import", "Convert a public dataset format into a skelaug dataset file");
   auto* export_group = registry.group(group, "export", "Convert a skelaug dataset file into another tool's format");
   // Importers and exporters register here, one line each.
   register_data_demo(registry, group);
   register_import_bvh(registry, import_group);
+  register_import_text(registry, import_group);
   register_import_ntu_skeleton(registry, import_group);
   register_import_pickle_formats(registry, import_group);
   register_export_pyskl(registry, export_group);

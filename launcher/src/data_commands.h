@@ -27,6 +27,7 @@ CLI::App* add_import_command(CommandRegistry& registry, CLI::App* import_group, 
 // One function per importer / exporter, each in its own file; all called from register_data_commands().
 void register_import_ntu_skeleton(CommandRegistry& registry, CLI::App* import_group);
 void register_import_bvh(CommandRegistry& registry, CLI::App* import_group);
+void register_import_text(CommandRegistry& registry, CLI::App* import_group);
 void register_import_pickle_formats(CommandRegistry& registry, CLI::App* import_group);
 void register_export_pyskl(CommandRegistry& registry, CLI::App* export_group);
 void register_data_demo(CommandRegistry& registry, CLI::App* data_group);

@@ -5,6 +5,7 @@
 #include "data_commands.h"
 #include "skelaug/data/bvh_import.h"
 #include "skelaug/data/input_files.h"
+#include "skelaug/data/topology_file.h"
 
 namespace skelaug::launcher {
 
@@ -17,9 +18,11 @@ void register_import_bvh(CommandRegistry& registry, CLI::App* import_group) {
       "skelaug topology (one clip per file)",
       request, [request, options] {
         const auto files = data::expand_inputs(request->inputs, {".bvh"});
-        return data::import_bvh_files(files, *options);
+        auto resolved = *options;
+        if (!resolved.topology.empty()) resolved.topology = data::topology_from(resolved.topology).name;
+        return data::import_bvh_files(files, resolved);
       });
-  command->add_option("--topology", options->topology, "the dataset's topology: smpl24, hml22, ntu25 or vibe18");
+  command->add_option("--topology", options->topology, "the dataset's topology: smpl24, hml22, ntu25, vibe18 or a topology file (FILE.yaml)");
   command->add_option("--joint-map", options->joint_map,
                       "MAP.yaml (topology joint -> BVH joint name, or a list of names to average), or 'builtin' "
                       "(CMU skeletons to smpl24/hml22)");

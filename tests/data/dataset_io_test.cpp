@@ -72,7 +72,12 @@ TEST_F(DatasetIoTest, NumpyReadsEveryArrayExactly) {
   const auto script = dir_ / "check.py";
   std::ofstream(script) << R"(import sys, numpy as np
 d = np.load(sys.argv[1])
-assert sorted(d.files) == sorted(['joints','offsets','labels','class_names','topology','fps','subject','camera','split','source']), d.files
+assert sorted(d.files) == sorted(['joints','offsets','labels','class_names','topology','fps','subject','camera','split','source',
+                                  'topology_joints','topology_parents','topology_mirror','topology_feet','topology_up',
+                                  'topology_groups','topology_group_joints']), d.files
+assert d['topology_joints'].shape == (25,) and d['topology_joints'][0] == 'spine_base' and d['topology_joints'][24] == 'right_thumb'
+assert d['topology_parents'].dtype == np.int64 and d['topology_parents'][0] == -1 and d['topology_parents'][2] == 20
+assert d['topology_mirror'].shape == (10, 2) and str(d['topology_up']) == 'y'
 j = d['joints']; assert j.dtype == np.float32 and j.shape == (6, 25, 3), (j.dtype, j.shape)
 o = d['offsets']; assert o.dtype == np.int64 and list(o) == [0, 2, 5, 6]
 for clip in range(3):

@@ -124,7 +124,7 @@ at::Tensor standing_pose() {
     pose[j][1] = 0.5 + 0.05 * j;
     pose[j][2] = -0.01 * j;
   }
-  for (const auto foot : foot_joint_indices(topology)) {
+  for (const auto foot : topology.foot_joints) {
     pose[foot][1] = topology.joint_names[foot].find("ankle") != std::string::npos ? 0.02 : 0.0;
   }
   return pose;
@@ -142,7 +142,7 @@ TEST(FidelityStatistics, FootJointsOfTheTopologies) {
   const auto names = [](const std::string& topology_name) {
     const auto& topology = data::topology(topology_name);
     std::vector<std::string> feet;
-    for (const auto j : foot_joint_indices(topology)) feet.push_back(topology.joint_names[j]);
+    for (const auto j : topology.foot_joints) feet.push_back(topology.joint_names[j]);
     return feet;
   };
   EXPECT_EQ(names("hml22"), (std::vector<std::string>{"left_ankle", "right_ankle", "left_foot", "right_foot"}));

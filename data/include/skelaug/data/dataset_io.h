@@ -11,7 +11,10 @@ namespace skelaug::data {
 //   offsets     int64   [N+1]                  clip i = joints[offsets[i]:offsets[i+1]]
 //   labels      int64   [N]
 //   class_names <U      [C]
-//   topology    <U      0-d                    smpl24 | hml22 | ntu25 | vibe18
+//   topology    <U      0-d                    its name: smpl24 | hml22 | ntu25 | vibe18 | a topology file's name
+//   topology_*                                 its whole definition (joints, parents, mirror pairs, feet, up axis,
+//                                              groups), so the file needs no topology file to be read; files
+//                                              without it name a built-in
 //   fps         float64 0-d
 // and, where known, per clip: subject, camera, body (int64 [N], -1 unknown), split, source (<U [N]); for generated
 // clips, their provenance: gen_exemplar, gen_seed, gen_rounds (int64 [N]), gen_deviation, gen_confidence

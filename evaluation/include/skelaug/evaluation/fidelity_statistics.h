@@ -75,9 +75,6 @@ struct FidelityStatistics {
   nlohmann::json to_json() const;
 };
 
-// The foot joints of a topology: joints whose name contains "foot", "ankle", "toe" or "heel" (vibe18 has heels and
-// ankles but no feet).
-std::vector<int> foot_joint_indices(const data::Topology& topology);
 
 // real_clips [N, T, J, 3] with real_masks [N, T] (bool or numeric, nonzero = valid frame; padding may be anywhere,
 // and a difference spans only frames that are all valid), generated_clips [M, T', J, 3] with generated_masks
