@@ -19,7 +19,7 @@ def import_command(inputs, out):
     return ["data", "import", "text", inputs, "-o", out, "--topology",
             os.path.join(SOURCE_DIR, "configs", "topologies", "msr20.yaml"), "--fps", "15", "--columns", "x,y,z,c",
             "--name-pattern", "a{label}_s{subject}_e{repetition}_skeleton3D.txt", "--label-map",
-            os.path.join(SOURCE_DIR, "configs", "msr_action3d_labels.yaml"), "--train-subjects", "1,3,5,7,9"]
+            os.path.join(SOURCE_DIR, "configs", "labels", "msr_action3d.yaml"), "--train-subjects", "1,3,5,7,9"]
 
 
 @unittest.skipUnless(os.path.exists(ARCHIVE), f"MSR Action3D is not at {ARCHIVE} (it cannot be shipped)")

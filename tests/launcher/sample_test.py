@@ -30,7 +30,9 @@ def kill_processes_naming(text):
             pass
 
 
-class Sample(TempDirTest):
+class TrainedGenerator(TempDirTest):
+    """A demo generator trained one step, and how to sample from it."""
+
     def setUp(self):
         super().setUp()
         self.data = os.path.join(self.tmp, "demo.npz")
@@ -57,6 +59,8 @@ class Sample(TempDirTest):
         self.assertEqual(merged.returncode, 0, merged.stderr)
         return out + ".npz"
 
+
+class Sample(TrainedGenerator):
     def test_one_two_and_three_ranks_make_the_same_bytes(self):
         extra = ["--per-clip", "2", "sample.ddim_steps=5", "sample.chunk_size=7", "sample.batch_size=4"]
         one, printed = self.sample("one", *extra)
@@ -125,6 +129,16 @@ class Sample(TempDirTest):
         self.assertUserError(refused, "holds a sample set made with another config (sample.seed)", "--force")
         self.sample("set", "--per-class", "1", "sample.ddim_steps=2", "sample.seed=9", "--force")
 
+    def test_bad_requests_are_refused_in_one_line(self):
+        self.assertUserError(run(self.command(os.path.join(self.tmp, "x.npz"), "--per-class", "1")),
+                             "x.npz: skelaug sample writes a directory")
+        self.assertUserError(run(self.command(os.path.join(self.tmp, "y"))), "give --per-clip K")
+        both = run(self.command(os.path.join(self.tmp, "z"), "--per-class", "1", "--per-clip", "1"))
+        self.assertEqual(both.returncode, 2, both.stderr)
+        self.assertEqual(len(error_lines(both.stderr)), 1, both.stderr)
+
+
+class SampleRefinement(TrainedGenerator):
     def test_the_refinement_module_filters_refines_and_reports_per_part_and_class(self):
         extra = ["--per-clip", "2", "sample.ddim_steps=4", "sample.chunk_size=16"]
         # With a bound no clip exceeds, the module only measures: every clip's deviation from its exemplar.
@@ -165,14 +179,6 @@ class Sample(TempDirTest):
         self.assertUserError(run(self.command(os.path.join(self.tmp, "w"), "--per-class", "1",
                                               "sample.refine.recognizer=" + self.tmp)),
                              "sample.refine.recognizer", "is not a recogniser run directory")
-
-    def test_bad_requests_are_refused_in_one_line(self):
-        self.assertUserError(run(self.command(os.path.join(self.tmp, "x.npz"), "--per-class", "1")),
-                             "x.npz: skelaug sample writes a directory")
-        self.assertUserError(run(self.command(os.path.join(self.tmp, "y"))), "give --per-clip K")
-        both = run(self.command(os.path.join(self.tmp, "z"), "--per-class", "1", "--per-clip", "1"))
-        self.assertEqual(both.returncode, 2, both.stderr)
-        self.assertEqual(len(error_lines(both.stderr)), 1, both.stderr)
 
 
 if __name__ == "__main__":
