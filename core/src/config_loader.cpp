@@ -2,12 +2,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/text_file.h"
 
 namespace skelaug::core {
 namespace {
@@ -184,15 +183,7 @@ Config parse_config(const Schema& schema, const std::string& yaml_text, const st
 
 Config load_config(const Schema& schema, const std::filesystem::path& file,
                    const std::vector<std::string>& overrides) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(file, error)) {
-    throw UserError(fmt::format("{}: config file not found", file.string()));
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) throw UserError(fmt::format("{}: cannot read the config file", file.string()));
-  return parse_config(schema, text.str(), file.string(), file.stem().string(), overrides);
+  return parse_config(schema, read_text_file(file, "config file"), file.string(), file.stem().string(), overrides);
 }
 
 }  // namespace skelaug::core

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "skelaug/core/error.h"
+#include "skelaug/core/text_file.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/data/frame_limits.h"
 #include "skelaug/data/topology.h"
@@ -67,14 +68,6 @@ std::array<double, 3> to_y_up(const std::array<double, 3>& p, int up) {
     case 2: return {p[0], p[2], -p[1]};  // z up: a quarter turn about x
     default: return p;
   }
-}
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw core::UserError(fmt::format("{}: cannot be read", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // A field as messages quote it: at most 32 characters, anything unprintable as '?'.
@@ -178,13 +171,16 @@ TextClip parse_skeleton_text(const std::string& text, const TextFormat& format, 
 TextFileName parse_text_file_name(const std::string& file_name, const std::string& pattern) {
   static const std::regex kField(R"(\{([a-z]*)\})");
   std::string expression;
-  std::vector<std::string> order;
-  std::size_t at = 0;
-  for (std::sregex_iterator it(pattern.begin(), pattern.end(), kField), end; it != end; ++it) {
-    for (const char c : pattern.substr(at, static_cast<std::size_t>(it->position()) - at)) {
+  const auto append_literally = [&expression](const std::string& text) {
+    for (const char c : text) {
       if (std::string(R"(\^$.|?*+()[]{}-)").find(c) != std::string::npos) expression += '\\';
       expression += c;
     }
+  };
+  std::vector<std::string> order;
+  std::size_t at = 0;
+  for (std::sregex_iterator it(pattern.begin(), pattern.end(), kField), end; it != end; ++it) {
+    append_literally(pattern.substr(at, static_cast<std::size_t>(it->position()) - at));
     const auto field = (*it)[1].str();
     if (field != "label" && field != "subject" && field != "repetition") {
       throw core::UserError(fmt::format("--name-pattern {}: unknown field {{{}}} (label, subject, repetition)", pattern, field));
@@ -196,10 +192,7 @@ TextFileName parse_text_file_name(const std::string& file_name, const std::strin
     expression += field == "label" ? "(.+?)" : "([0-9]+)";
     at = static_cast<std::size_t>(it->position() + it->length());
   }
-  for (const char c : pattern.substr(at)) {
-    if (std::string(R"(\^$.|?*+()[]{}-)").find(c) != std::string::npos) expression += '\\';
-    expression += c;
-  }
+  append_literally(pattern.substr(at));
   if (std::find(order.begin(), order.end(), "label") == order.end()) {
     throw core::UserError(fmt::format("--name-pattern {}: has no {{label}}", pattern));
   }
@@ -296,7 +289,7 @@ SkeletonDataset import_text_files(const std::vector<std::filesystem::path>& file
     if (!options.train_subjects.empty() && one.name.subject < 0) {
       throw core::UserError(fmt::format("--train-subjects needs a {{subject}} in --name-pattern ({})", options.name_pattern));
     }
-    one.clip = parse_skeleton_text(read_text(file), format, file.string());
+    one.clip = parse_skeleton_text(core::read_text_file(file, "skeleton text file"), format, file.string());
     dropped += one.clip.dropped_frames;
     if (one.clip.frames == 0) {
       SKELAUG_LOG(kWarning) << fmt::format("{}: skipped: no frame with a tracked joint ({} all-zero frames)",

@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "skelaug/core/error.h"
+#include "skelaug/core/text_file.h"
 
 namespace skelaug::data {
 
@@ -14,13 +13,10 @@ std::string at_line(const std::filesystem::path& file, const YAML::Mark& mark) {
 }
 
 YAML::Node load_yaml_mapping(const std::filesystem::path& file, const char* what) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw core::UserError(fmt::format("{}: cannot open the {}", file.string(), what));
-  std::ostringstream text;
-  text << in.rdbuf();
+  const auto text = core::read_text_file(file, what);
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw core::UserError(fmt::format("{}: YAML syntax error: {}", at_line(file, e.mark), e.msg));
   }

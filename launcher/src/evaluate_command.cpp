@@ -9,6 +9,7 @@
 #include "skelaug/evaluation/generated_set_evaluation.h"
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
+#include "skelaug/models/checkpoint_weights.h"
 
 namespace skelaug::launcher {
 namespace {
@@ -27,7 +28,7 @@ int evaluate(const EvaluateRequest& request) {
   const core::PreemptionFlag stop_signals;  // a signal while the config, data or weights load stops cleanly too
   auto options = evaluation::generated_set_evaluation_options(
       core::load_config(full_schema(), request.config_file, request.overrides));
-  options.checkpoint = request.checkpoint;
+  options.checkpoint = models::resolve_checkpoint(request.checkpoint);
   options.real = request.real;
   options.generated = request.generated;
   options.report = request.output;
@@ -48,7 +49,7 @@ void register_evaluate_command(CommandRegistry& registry, const GlobalOptions&) 
       [request] { return evaluate(*request); });
   command->add_option("--config", request->config_file, "the feature recogniser's run config (RUN/config.yaml)")
       ->required();
-  command->add_option("--checkpoint", request->checkpoint, "its weights (e.g. RUN/best/checkpoint-N.pt)")->required();
+  command->add_option("--checkpoint", request->checkpoint, "its weights: a checkpoint file, or a directory for its newest (e.g. RUN/best)")->required();
   command->add_option("--real", request->real, "the real dataset file (.npz)")->required();
   command->add_option("--generated", request->generated, "the generated dataset file (.npz)")->required();
   command->add_option("-o,--output", request->output, "write the report as JSON here (and a table beside it, .txt)");

@@ -15,6 +15,7 @@
 #include "skelaug/launcher/command_registry.h"
 #include "skelaug/launcher/config_sections.h"
 #include "skelaug/launcher/job.h"
+#include "skelaug/models/checkpoint_weights.h"
 #include "skelaug/sampling/sampling_job.h"
 
 namespace skelaug::launcher {
@@ -48,7 +49,7 @@ int sample(const SampleRequest& request) {
                                       request.output));
   }
   auto options = sampling::sampling_job_options(core::load_config(full_schema(), request.config_file, request.overrides));
-  options.checkpoint = request.checkpoint;
+  options.checkpoint = models::resolve_checkpoint(request.checkpoint);
   options.per_clip = request.per_clip;
   options.per_class = request.per_class;
   options.device = request.device;
@@ -70,7 +71,7 @@ int sample(const SampleRequest& request) {
     SKELAUG_LOG(kInfo) << fmt::format("rank {} of {}: {} CPU thread(s), {}", mpi.rank(), mpi.size(), threads, blas);
     const auto run = sampling::sample_to_directory(options, request.output, request.force, mpi);
     if (mpi.rank() == 0) {
-      if (options.sample.refine.filters() || !options.sample.refine.recognizer.empty()) {
+      if (options.sample.refine.on()) {
         std::fputs((run.summary.refinement.summary() + "\n").c_str(), stdout);
       }
       std::fputs(fmt::format("{}: {} generated clips in {} shards ({} made now, {} found done), {} frames each; per "
@@ -103,7 +104,7 @@ void register_sample_command(CommandRegistry& registry, const GlobalOptions&) {
       "guidance, seed, chunk size, exemplars)",
       [request] { return sample(*request); });
   command->add_option("--config", request->config_file, "the training run's config (e.g. RUN/config.yaml)")->required();
-  command->add_option("--checkpoint", request->checkpoint, "a checkpoint of that run")->required();
+  command->add_option("--checkpoint", request->checkpoint, "a checkpoint of that run, or a directory for its newest (the run directory itself: its checkpoints/)")->required();
   auto* per_clip = command->add_option("--per-clip", request->per_clip,
                                        "clips generated per clip of the exemplar set (the paper: 5)")
                        ->check(CLI::Range(1, 1000000));

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <torch/serialize.h>
 
+#include <algorithm>
+#include <regex>
+
 #include "skelaug/core/error.h"
 #include "skelaug/core/file_checksum.h"
 
@@ -28,6 +31,29 @@ void load_checkpoint_weights(const std::filesystem::path& file, const std::strin
     throw core::UserError(fmt::format("{}: cannot load the '{}' weights: {}", file.string(), part,
                                       e.what_without_backtrace()));
   }
+}
+
+std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path& directory) {
+  static const std::regex name_pattern(R"(checkpoint-\d{9}\.pt)");
+  std::vector<std::filesystem::path> found;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+    if (std::regex_match(it->path().filename().string(), name_pattern)) found.push_back(it->path());
+  }
+  std::sort(found.begin(), found.end());  // zero-padded steps sort by name
+  return found;
+}
+
+std::filesystem::path resolve_checkpoint(const std::filesystem::path& path) {
+  if (std::filesystem::is_regular_file(path)) return path;
+  if (!std::filesystem::is_directory(path)) {
+    throw core::UserError(fmt::format("{}: no such checkpoint file or directory", path.string()));
+  }
+  for (const auto& directory : {path, path / "checkpoints"}) {
+    if (const auto found = list_checkpoints(directory); !found.empty()) return found.back();
+  }
+  throw core::UserError(fmt::format("{}: holds no checkpoint (checkpoint-<step>.pt), nor does its checkpoints/",
+                                    path.string()));
 }
 
 }  // namespace skelaug::models

@@ -18,6 +18,12 @@
 namespace skelaug::sampling {
 namespace {
 
+// A CPU copy of a 1-D tensor's values: one conversion, not one item() per element.
+std::vector<double> to_doubles(const at::Tensor& values) {
+  const auto contiguous = values.to(at::kCPU, at::kDouble).contiguous();
+  return {contiguous.data_ptr<double>(), contiguous.data_ptr<double>() + contiguous.numel()};
+}
+
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr std::int64_t kScoreBatch = 128;
 
@@ -133,10 +139,9 @@ LabelScorer::LabelScorer(const std::filesystem::path& run_directory, const core:
   if (settings.auto_confidence) {
     const auto scored = evaluation::embed_clips(*model_, test.dataset, test.clips, preprocessing_, device_, kScoreBatch);
     std::vector<std::vector<double>> by_class(thresholds_.size());
-    for (std::int64_t i = 0; i < scored.labels.size(0); ++i) {
-      by_class[static_cast<std::size_t>(scored.labels[i].item<std::int64_t>())].push_back(
-          scored.label_confidence[i].item<double>());
-    }
+    const auto labels = to_doubles(scored.labels);
+    const auto confidences = to_doubles(scored.label_confidence);
+    for (std::size_t i = 0; i < labels.size(); ++i) by_class[static_cast<std::size_t>(labels[i])].push_back(confidences[i]);
     for (std::size_t c = 0; c < by_class.size(); ++c) {
       if (by_class[c].empty()) {
         throw core::UserError(fmt::format("sample.refine.min_confidence: auto needs held-out clips of every class; {} "
@@ -184,33 +189,34 @@ Verdicts ClipJudge::judge(const data::SkeletonDataset& clips, const at::Tensor& 
   verdicts.failed.assign(count, -1);
   const auto all_frames = at::ones({joints.size(0), joints.size(1)}, at::kDouble);
   const auto& topology = data::topology(topology_);
-  at::Tensor bone_error, jitter;
+  std::vector<double> bone_error, jitter;
   if (uses_exemplars_) {
     const auto deviation = evaluation::root_aligned_deviation(joints, all_frames, exemplars, exemplar_mask);
-    for (std::size_t i = 0; i < count; ++i) verdicts.deviation[i] = static_cast<float>(deviation[static_cast<std::int64_t>(i)].item<double>());
+    const auto values = to_doubles(deviation);
+    verdicts.deviation.assign(values.begin(), values.end());
     if (settings_.max_bone_error > 0) {
       // The exemplar's mean bone lengths over its real frames: its performer's skeleton.
       const auto lengths = evaluation::bone_lengths(exemplars.to(at::kDouble), topology);  // [B, T, E]
       const auto weights = exemplar_mask.to(at::kDouble).unsqueeze(-1);
       const auto reference = (lengths * weights).sum(1) / weights.sum(1).clamp_min(1);
-      bone_error = evaluation::clip_bone_length_error(joints, all_frames, reference, topology);
+      bone_error = to_doubles(evaluation::clip_bone_length_error(joints, all_frames, reference, topology));
     }
   }
-  if (settings_.max_jitter > 0) jitter = evaluation::clip_jitter(joints, all_frames, fps_);
+  if (settings_.max_jitter > 0) jitter = to_doubles(evaluation::clip_jitter(joints, all_frames, fps_));
   if (scorer_) {
     const auto confidence = scorer_->confidence(clips);
-    for (std::size_t i = 0; i < count; ++i) verdicts.confidence[i] = static_cast<float>(confidence[static_cast<std::int64_t>(i)].item<double>());
+    const auto values = to_doubles(confidence);
+    verdicts.confidence.assign(values.begin(), values.end());
   }
   for (std::size_t i = 0; i < count; ++i) {
-    const auto row = static_cast<std::int64_t>(i);
     const auto fail = [&](int check, bool failed) {
       if (failed && verdicts.failed[i] < 0) verdicts.failed[i] = check;
     };
     fail(kTooFar, settings_.max_deviation > 0 && !(verdicts.deviation[i] <= settings_.max_deviation));
     fail(kNearCopy, settings_.min_deviation > 0 && !(verdicts.deviation[i] >= settings_.min_deviation));
     fail(kLowConfidence, scorer_ && !(verdicts.confidence[i] >= scorer_->threshold(clips.labels[i])));
-    fail(kBoneError, bone_error.defined() && !(bone_error[row].item<double>() <= settings_.max_bone_error));
-    fail(kJitter, jitter.defined() && !(jitter[row].item<double>() <= settings_.max_jitter));
+    fail(kBoneError, !bone_error.empty() && !(bone_error[i] <= settings_.max_bone_error));
+    fail(kJitter, !jitter.empty() && !(jitter[i] <= settings_.max_jitter));
   }
   return verdicts;
 }

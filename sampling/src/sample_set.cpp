@@ -10,6 +10,7 @@
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/text_file.h"
 #include "skelaug/core/file_checksum.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/data/dataset_io.h"
@@ -66,12 +67,6 @@ void remove_sample_set_files(const std::filesystem::path& directory) {
 // Beside each shard: its chunk's refinement statistics, for the manifest (a rejected clip leaves no other trace).
 std::filesystem::path stats_path(const std::filesystem::path& shard) {
   return shard.parent_path() / ("." + shard.filename().string() + ".stats.json");
-}
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot be read", file.string()));
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 bool shard_is_good(const std::filesystem::path& shard, std::string* why) {
@@ -164,7 +159,7 @@ SampleSetSummary complete_sample_set(const std::filesystem::path& directory, con
       throw std::runtime_error(fmt::format("{}: {} after sampling", shard.string(), why.empty() ? "missing" : why));
     }
     const auto clips = data::load_dataset(shard);
-    summary.refinement.add(RefinementStats::from_json(nlohmann::json::parse(read_text(stats_path(shard)))));
+    summary.refinement.add(RefinementStats::from_json(nlohmann::json::parse(core::read_text_file(stats_path(shard)))));
     for (const auto label : clips.labels) ++summary.class_counts[clips.class_names[static_cast<std::size_t>(label)]];
     summary.clips += static_cast<std::int64_t>(clips.size());
     chunks.push_back({{"file", data::shard_name(chunk)},

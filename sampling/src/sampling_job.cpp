@@ -149,7 +149,7 @@ SamplingRun sample_to_directory(const SamplingJobOptions& options, const std::fi
   }
   if (mpi.rank() == 0) {
     run.summary = complete_sample_set(output, identity);
-    if (options.sample.refine.filters() || !options.sample.refine.recognizer.empty()) {
+    if (options.sample.refine.on()) {
       SKELAUG_LOG(kInfo) << fmt::format("{}: {}", output.string(), run.summary.refinement.summary());
     }
   }

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include "scratch_directory_test.h"
 #include <unistd.h>
 
 #include <cstdio>
@@ -40,14 +42,9 @@ SkeletonDataset known_dataset() {
   return dataset;
 }
 
-class DatasetIoTest : public ::testing::Test {
+class DatasetIoTest : public testing::ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("skelaug_dataset_io_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  const fs::path& dir_ = directory_;
 };
 
 TEST_F(DatasetIoTest, RoundTripKeepsEveryArray) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "scratch_directory_test.h"
 #include <unistd.h>
 
 #include <cmath>
@@ -131,19 +133,7 @@ TEST(TextFileNames, FieldsComeFromThePattern) {
   EXPECT_THROW(parse_text_file_name("a1.txt", "a{subject}.txt"), core::UserError);  // no {label}
 }
 
-class TextImport : public ::testing::Test {
- protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("skelaug_text_import_" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(directory_ / name) << text;
-    return directory_ / name;
-  }
-  fs::path directory_;
-};
+class TextImport : public testing::ScratchDirectoryTest {};
 
 TEST_F(TextImport, ClassesSubjectsAndSplitsFromTheNames) {
   // vibe18 files with one frame each: every joint at (s, label, 1), so each clip says where it came from.

@@ -4,6 +4,8 @@
 #include "skelaug/data/topology_file.h"
 
 #include <gtest/gtest.h>
+
+#include "scratch_directory_test.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -18,20 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TopologyFiles : public ::testing::Test {
+class TopologyFiles : public testing::ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("skelaug_topology_" + std::to_string(::getpid()));
-    fs::create_directories(directory_);
-  }
-  void TearDown() override { fs::remove_all(directory_); }
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    const auto file = directory_ / name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
   // The message read_topology_file gives for `text`.
   std::string refusal(const std::string& text) const {
     const auto file = write("bad.yaml", text);
@@ -43,8 +33,6 @@ class TopologyFiles : public ::testing::Test {
     ADD_FAILURE() << "accepted:\n" << text;
     return "";
   }
-
-  fs::path directory_;
 };
 
 TEST_F(TopologyFiles, EveryBuiltinRoundTripsAndEqualsItsShippedFile) {

@@ -16,7 +16,6 @@
 namespace skelaug::training {
 namespace {
 
-const std::regex kCheckpointName(R"(checkpoint-(\d{9})\.pt)");
 // What a writer killed mid-write leaves: AtomicFile temporaries of a checkpoint or of its checksum.
 const std::regex kTemporaryName(R"(\.?checkpoint-\d{9}\.pt(\.crc64)?\.tmp-\d+)");
 // A checkpoint's checksum file (core::checksum_path), with the checkpoint's name in group 1.
@@ -27,16 +26,7 @@ const std::regex kChecksumName(R"(\.(checkpoint-\d{9}\.pt)\.crc64)");
 CheckpointStore::CheckpointStore(std::filesystem::path directory, int keep)
     : directory_(std::move(directory)), keep_(std::max(1, keep)) {}
 
-std::vector<std::filesystem::path> CheckpointStore::list() const {
-  std::vector<std::filesystem::path> found;
-  std::error_code error;
-  for (std::filesystem::directory_iterator it(directory_, error), end; !error && it != end; it.increment(error)) {
-    const auto name = it->path().filename().string();
-    if (std::regex_match(name, kCheckpointName)) found.push_back(it->path());
-  }
-  std::sort(found.begin(), found.end());  // zero-padded steps sort by name
-  return found;
-}
+std::vector<std::filesystem::path> CheckpointStore::list() const { return models::list_checkpoints(directory_); }
 
 std::optional<std::filesystem::path> CheckpointStore::latest() const {
   const auto all = list();

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace skelaug::models {
 
@@ -17,5 +18,13 @@ inline constexpr const char* kEmaWeights = "ema";
 // core::UserError naming the file when it is missing, fails its checksum (<file>.crc64, when there is one), lacks the
 // part, or its weights do not fit the module.
 void load_checkpoint_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module);
+
+// The checkpoints in `directory` (checkpoint-<global step, 9 digits>.pt), oldest first; none if it does not exist.
+std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path& directory);
+
+// What a user may name as "a checkpoint": a file is itself; a directory means its newest checkpoint, or, for a run
+// directory, the newest in its checkpoints/ (a recogniser run's best weights: RUN/best). A core::UserError naming the
+// path when it is neither a file nor a directory holding one.
+std::filesystem::path resolve_checkpoint(const std::filesystem::path& path);
 
 }  // namespace skelaug::models

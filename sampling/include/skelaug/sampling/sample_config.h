@@ -34,6 +34,8 @@ struct RefineSettings {
     return max_deviation > 0 || min_deviation > 0 || min_confidence > 0 || auto_confidence || max_bone_error > 0 ||
            max_jitter > 0;
   }
+  // Whether clips are judged at all: a filter, or a recogniser whose confidences are recorded.
+  bool on() const { return filters() || !recognizer.empty(); }
 };
 
 struct SampleSettings {
