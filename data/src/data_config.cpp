@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
@@ -29,7 +30,10 @@ void add_data_config_keys(core::Schema& schema) {
       .add_float("data.extra_ratio", -1.0, -1.0, 1000.0,
                  "extra clips per real training clip, drawn at random; negative = every extra clip once")
       .add_string("data.test", "", "held-out dataset file (.npz); empty = data.train")
-      .add_string("data.test_split", "test", "the split of the held-out file evaluated on; empty = every clip");
+      .add_string("data.test_split", "test", "the split of the held-out file evaluated on; empty = every clip")
+      .add_bool("data.test_unused_only", false,
+                "evaluate on the clips of data.test_split this run does not train on: with data.test_split = "
+                "data.train_split and data.fraction < 1, a validation set carved from the training clips");
 }
 
 DataOptions data_options(const core::Config& config) {
@@ -41,6 +45,7 @@ DataOptions data_options(const core::Config& config) {
   options.extra_ratio = config.get_float("data.extra_ratio");
   options.test = config.get_string("data.test");
   options.test_split = config.get_string("data.test_split");
+  options.test_unused_only = config.get_bool("data.test_unused_only");
   options.seed = static_cast<std::uint64_t>(config.get_int("run.seed"));
 
   auto& loader = options.loader;
@@ -119,6 +124,23 @@ TestSet load_test_set(const DataOptions& options) {
   const auto& file = options.test.empty() ? options.training_file() : options.test;
   set.dataset = std::make_shared<SkeletonDataset>(load_dataset(file));
   set.clips = subset_indices(*set.dataset, options.test_split, 1.0, 0);
+  if (options.test_unused_only) {
+    if (!options.test.empty() && options.test != options.training_file()) {
+      throw core::UserError(fmt::format("data.test_unused_only: data.test ({}) is another file than data.train ({}); "
+                                        "unused clips are the training file's",
+                                        options.test, options.training_file()));
+    }
+    const auto used = training_clips(*set.dataset, options);
+    const std::set<std::int64_t> trained_on(used.begin(), used.end());
+    set.clips.erase(std::remove_if(set.clips.begin(), set.clips.end(),
+                                   [&](std::int64_t clip) { return trained_on.count(clip) > 0; }),
+                    set.clips.end());
+    if (set.clips.empty()) {
+      throw core::UserError(fmt::format("data.test_unused_only: every clip of split '{}' is a training clip (data."
+                                        "fraction {}); nothing is left to evaluate on",
+                                        options.test_split, options.fraction));
+    }
+  }
   return set;
 }
 

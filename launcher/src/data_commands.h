@@ -31,5 +31,6 @@ void register_import_text(CommandRegistry& registry, CLI::App* import_group);
 void register_import_pickle_formats(CommandRegistry& registry, CLI::App* import_group);
 void register_export_pyskl(CommandRegistry& registry, CLI::App* export_group);
 void register_data_demo(CommandRegistry& registry, CLI::App* data_group);
+void register_data_noisy_copies(CommandRegistry& registry, CLI::App* data_group);
 
 }  // namespace skelaug::launcher

@@ -20,6 +20,8 @@ void add_recognizer_config_keys(core::Schema& schema) {
       .add_float("recognizer.dropout", 0.0, 0.0, 0.9, "dropout before the classifier")
       .add_float("recognizer.label_smoothing", 0.0, 0.0, 0.9, "label smoothing of the cross-entropy")
       .add_float("recognizer.momentum", 0.9, 0.0, 0.999, "SGD momentum (Nesterov), as PYSKL trains its recognisers")
+      .add_int("recognizer.evaluate_every_epochs", 1, 1, 1000000,
+               "held-out evaluation after every N-th epoch (and after the last step)")
       .add_bool("recognizer.sync_batch_norm", false,
                 "batch-norm statistics over every rank's batch (SyncBatchNorm); off: per rank, as DDP without it");
 }
@@ -53,6 +55,7 @@ RecognizerSettings recognizer_settings(const core::Config& config) {
   settings.label_smoothing = config.get_float("recognizer.label_smoothing");
   settings.momentum = config.get_float("recognizer.momentum");
   settings.sync_batch_norm = config.get_bool("recognizer.sync_batch_norm");
+  settings.evaluate_every_epochs = config.get_int("recognizer.evaluate_every_epochs");
   return settings;
 }
 

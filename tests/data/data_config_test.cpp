@@ -3,10 +3,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
+#include "scratch_directory_test.h"
+
 #include "skelaug/core/config.h"
 #include "skelaug/core/config_schema.h"
 #include "skelaug/core/error.h"
 #include "skelaug/core/run_directory.h"
+#include "skelaug/data/dataset_io.h"
+#include "skelaug/data/demo_dataset.h"
+#include "skelaug/data/transforms.h"
 
 namespace skelaug::data {
 namespace {
@@ -51,6 +59,33 @@ TEST(DataOptions, AMissingTrainingFileNamesTheKey) {
     FAIL() << "expected a UserError";
   } catch (const core::UserError& error) {
     EXPECT_STREQ(error.what(), "data.train: no training dataset set (data.train=FILE.npz)");
+  }
+}
+
+class HeldOutClips : public testing::ScratchDirectoryTest {};
+
+TEST_F(HeldOutClips, UnusedOnlyLeavesOutExactlyTheClipsTheRunTrainsOn) {
+  const auto file = (directory_ / "demo.npz").string();
+  save_dataset(file, make_demo_dataset(DemoOptions{}));
+  const auto options = data_options(config({"data.train=" + file, "data.train_split=train", "data.fraction=0.25",
+                                            "run.seed=4", "data.test_split=train", "data.test_unused_only=true"}));
+  EXPECT_TRUE(options.test_unused_only);
+  const auto validation = load_test_set(options);
+  const auto training = training_clips(*validation.dataset, options);
+  const auto split = subset_indices(*validation.dataset, "train", 1.0, 0);
+  std::set<std::int64_t> both(training.begin(), training.end());
+  for (const auto clip : validation.clips) EXPECT_TRUE(both.insert(clip).second) << "clip " << clip << " in both";
+  EXPECT_EQ(both, std::set<std::int64_t>(split.begin(), split.end()));  // together: the whole training split
+  EXPECT_GT(validation.clips.size(), 2 * training.size());
+
+  // Every clip used for training: nothing left, said in one line.
+  auto everything = options;
+  everything.fraction = 1.0;
+  try {
+    load_test_set(everything);
+    FAIL() << "expected a UserError";
+  } catch (const core::UserError& error) {
+    EXPECT_NE(std::string(error.what()).find("data.test_unused_only"), std::string::npos) << error.what();
   }
 }
 

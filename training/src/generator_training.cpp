@@ -31,6 +31,7 @@ int train_generator(const GeneratorTrainingOptions& options, const TrainingWorld
   SKELAUG_LOG(kInfo) << fmt::format("training clips: {} of {} ({} of split '{}'), {} classes, topology {}",
                                     clips.size(), dataset->size(), options.data.fraction, options.data.train_split,
                                     dataset->class_names.size(), dataset->topology);
+  world.record({{"event", "training_set"}, {"real_clips", clips.size()}, {"real_clip_indices", clips}});
 
   const auto architecture = options.generator.for_dataset(*dataset);
   const auto stats = models::compute_feature_stats(*dataset, clips);

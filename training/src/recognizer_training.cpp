@@ -50,9 +50,13 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
       architecture.architecture, parameters, fmt::join(streams, "+"), architecture.num_classes, dataset.topology,
       training_set.real_clips, options.data.fraction, options.data.train_split, training_set.extra_clips,
       test_set.clips.size());
+  // The real clips' indices into data.train: which real clips a run saw is provenance (a study checks its cells).
+  const std::vector<std::int64_t> real_clip_indices(training_set.clips.begin(),
+                                                    training_set.clips.begin() + training_set.real_clips);
   world.record({{"event", "training_set"}, {"real_clips", training_set.real_clips},
                 {"extra_clips", training_set.extra_clips}, {"test_clips", test_set.clips.size()},
-                {"parameters", parameters}, {"architecture", architecture.architecture}});
+                {"parameters", parameters}, {"architecture", architecture.architecture},
+                {"real_clip_indices", real_clip_indices}});
 
   auto loader_options = options.data.loader;
   loader_options.batch_size = batch_per_rank;
@@ -86,7 +90,9 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
     evaluated_at = state.global_step;
     reports.add(confusion, state, *model);
   };
-  trainer.after_epoch = evaluate_and_report;
+  trainer.after_epoch = [&](const TrainingState& state) {
+    if (state.epoch % options.recognizer.evaluate_every_epochs == 0) evaluate_and_report(state);
+  };
 
   const auto cross_entropy =
       torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.recognizer.label_smoothing);

@@ -214,6 +214,7 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
         nlohmann::json record{{"event", "train_step"}, {"step", state_.global_step}, {"epoch", state_.epoch},
                               {"loss", skipped ? nlohmann::json(nullptr) : nlohmann::json(mean_loss)},
                               {"seconds", seconds},
+                              {"lr", optimizer_.param_groups().front().options().get_lr()},
                               {"samples_per_s", static_cast<double>(samples * communicator_.size()) / seconds}};
         if (skipped) record["skipped"] = "nonfinite";
         metrics_->write(std::move(record));

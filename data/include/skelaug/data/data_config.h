@@ -25,6 +25,7 @@ struct DataOptions {
   double extra_ratio = -1.0;        // extra clips per real clip; negative = every extra clip once
   std::string test;                 // "" = data.train
   std::string test_split;           // "" = every clip
+  bool test_unused_only = false;    // drop the training clips from the held-out ones (a validation set)
   std::uint64_t seed = 0;           // run.seed: the subset and the extra draw
   LoaderOptions loader;             // clip length, length mode, workers, augmentation, seed (batch, rank: the job's)
 
@@ -51,7 +52,8 @@ struct TrainingSet {
 };
 TrainingSet load_training_set(const DataOptions& options);
 
-// The held-out clips: `test_split` of `test` (of the training file when `test` is empty).
+// The held-out clips: `test_split` of `test` (of the training file when `test` is empty); with `test_unused_only`,
+// only those the run does not train on (training_clips), a UserError when none is left.
 struct TestSet {
   std::shared_ptr<SkeletonDataset> dataset;
   std::vector<std::int64_t> clips;

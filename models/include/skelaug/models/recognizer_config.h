@@ -20,6 +20,7 @@ struct RecognizerSettings {
   double label_smoothing = 0.0;  // of the training cross-entropy
   double momentum = 0.9;         // SGD (Nesterov when > 0)
   bool sync_batch_norm = false;  // batch-norm statistics over every rank's batch
+  std::int64_t evaluate_every_epochs = 1;  // held-out evaluation after every N-th epoch (and after the last step)
 
   // The architecture for `dataset`'s topology and classes.
   RecognizerOptions for_dataset(const data::SkeletonDataset& dataset) const;
