@@ -22,6 +22,12 @@ find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
 
+# Pictures: PLplot (plots as PNG and SVG through its cairo driver) and libgd (animated GIF of clips). Both are Debian
+# packages with pkg-config files.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot)
+pkg_check_modules(GDLIB REQUIRED IMPORTED_TARGET gdlib)
+
 # yaml-cpp 0.7 exports the plain target name; newer releases add a namespace.
 if(TARGET yaml-cpp::yaml-cpp)
   set(SKELAUG_YAML_TARGET yaml-cpp::yaml-cpp)

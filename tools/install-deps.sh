@@ -10,6 +10,8 @@ packages=(
   libyaml-cpp-dev libboost-log-dev libcli11-dev nlohmann-json3-dev libfmt-dev libzip-dev
   libgtest-dev python3-numpy python3-joblib  # tests and the pickle readers (numpy brings /usr/bin/python3)
   xz-utils                            # tests unpack the MSR Action3D archive where it is beside the checkout
+  libplplot-dev plplot-driver-cairo   # study plots (PNG and SVG through cairo)
+  libgd-dev                           # rendered clips as animated GIF
 )
 
 missing=()
