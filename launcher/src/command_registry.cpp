@@ -45,6 +45,9 @@ void register_all_commands(CommandRegistry& registry, const GlobalOptions& optio
   register_train_recognizer_command(registry, options);
   register_evaluate_command(registry, options);
   register_sample_command(registry, options);
+  register_render_command(registry, options);
+  register_plot_command(registry, options);
+  register_augment_commands(registry, options);
 }
 
 }  // namespace skelaug::launcher

@@ -1,5 +1,6 @@
 #include "skelaug/launcher/config_sections.h"
 
+#include "skelaug/augment/study_config.h"
 #include "skelaug/core/run_directory.h"
 #include "skelaug/data/data_config.h"
 #include "skelaug/distributed/backend.h"
@@ -24,6 +25,7 @@ const core::Schema& full_schema() {
     models::add_recognizer_config_keys(built);
     evaluation::add_evaluate_config_keys(built);
     add_doctor_config_keys(built);
+    augment::add_augment_config_keys(built);
     return built;
   }();
   return schema;

@@ -52,6 +52,9 @@ void register_train_generator_command(CommandRegistry& registry, const GlobalOpt
 void register_train_recognizer_command(CommandRegistry& registry, const GlobalOptions& options);
 void register_evaluate_command(CommandRegistry& registry, const GlobalOptions& options);
 void register_sample_command(CommandRegistry& registry, const GlobalOptions& options);
+void register_render_command(CommandRegistry& registry, const GlobalOptions& options);
+void register_plot_command(CommandRegistry& registry, const GlobalOptions& options);
+void register_augment_commands(CommandRegistry& registry, const GlobalOptions& options);
 
 // What `skelaug --version` prints: skelaug, LibTorch, CUDA, NCCL and MPI.
 std::string version_report();

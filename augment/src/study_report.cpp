@@ -1,0 +1,543 @@
+#include "skelaug/augment/study_report.h"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+
+#include "skelaug/augment/seed_statistics.h"
+#include "skelaug/augment/study_plan.h"
+#include "skelaug/core/atomic_file.h"
+#include "skelaug/core/error.h"
+#include "skelaug/core/text_file.h"
+#include "skelaug/data/dataset_io.h"
+#include "skelaug/data/transforms.h"
+#include "skelaug/evaluation/nearest_clips.h"
+#include "skelaug/visual/clip_choice.h"
+#include "skelaug/visual/clip_render.h"
+#include "skelaug/visual/line_plot.h"
+
+namespace skelaug::augment {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::optional<nlohmann::json> read_json(const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file)) return std::nullopt;
+  try {
+    return nlohmann::json::parse(core::read_text_file(file, "result file"));
+  } catch (const nlohmann::json::exception& e) {
+    throw core::UserError(fmt::format("{}: damaged result file: {}", file.string(), e.what()));
+  }
+}
+
+double number(const nlohmann::json& json, const nlohmann::json::json_pointer& pointer) {
+  if (!json.contains(pointer) || !json.at(pointer).is_number()) return kNaN;
+  return json.at(pointer).get<double>();
+}
+
+// One recogniser run's results.
+struct RunResult {
+  std::int64_t seed = 0;
+  double last_top1 = kNaN;
+  double best_top1 = kNaN;
+  std::int64_t best_epoch = -1;
+  std::vector<double> per_class;                     // last epoch, NaN for a class without held-out clips
+  std::vector<std::pair<std::int64_t, double>> curve;  // (step, held-out top-1) after every evaluation
+  // Generated arms: the set's generation metrics and refinement.
+  double fid = kNaN, accuracy = kNaN, diversity = kNaN, multimodality = kNaN, acceptance = kNaN;
+  double real_fid = kNaN, real_accuracy = kNaN;
+};
+
+std::optional<RunResult> read_run(const ArmRun& run, std::vector<std::string>* class_names) {
+  const auto last = read_json(run.run / "evaluation" / "last.json");
+  const auto best = read_json(run.run / "evaluation" / "best.json");
+  if (!last || !best) return std::nullopt;
+  RunResult result;
+  result.seed = run.seed;
+  result.last_top1 = number(*last, "/top1"_json_pointer);
+  result.best_top1 = number(*best, "/top1"_json_pointer);
+  result.best_epoch = best->value("epoch", std::int64_t{-1});
+  std::vector<std::string> names;
+  for (const auto& entry : last->at("per_class")) {
+    names.push_back(entry.at("name").get<std::string>());
+    result.per_class.push_back(entry.at("accuracy").is_number() ? entry.at("accuracy").get<double>() : kNaN);
+  }
+  if (class_names->empty()) *class_names = names;
+  std::ifstream metrics(run.run / "metrics.jsonl");
+  for (std::string line; std::getline(metrics, line);) {
+    if (line.find("\"evaluation\"") == std::string::npos) continue;
+    const auto record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_discarded() || record.value("event", std::string()) != "evaluation") continue;
+    result.curve.emplace_back(record.value("step", std::int64_t{0}), record.value("top1", kNaN));
+  }
+  if (!run.evaluation.empty()) {
+    if (const auto metrics_json = read_json(run.evaluation)) {
+      result.fid = number(*metrics_json, "/generated/fid/mean"_json_pointer);
+      result.accuracy = number(*metrics_json, "/generated/accuracy/mean"_json_pointer);
+      result.diversity = number(*metrics_json, "/generated/diversity/mean"_json_pointer);
+      result.multimodality = number(*metrics_json, "/generated/multimodality/mean"_json_pointer);
+      result.real_fid = number(*metrics_json, "/real/fid/mean"_json_pointer);
+      result.real_accuracy = number(*metrics_json, "/real/accuracy/mean"_json_pointer);
+    }
+    if (const auto manifest = read_json(run.samples / "manifest.json")) {
+      result.acceptance = number(*manifest, "/refinement/acceptance"_json_pointer);
+    }
+  }
+  return result;
+}
+
+struct ArmKey {
+  std::string recognizer;
+  double fraction;
+  std::string arm;
+  bool operator<(const ArmKey& other) const {
+    return std::tie(recognizer, fraction, arm) < std::tie(other.recognizer, other.fraction, other.arm);
+  }
+};
+
+std::vector<double> finite(const std::vector<double>& values) {
+  std::vector<double> kept;
+  for (const double value : values) {
+    if (std::isfinite(value)) kept.push_back(value);
+  }
+  return kept;
+}
+
+std::string percent(const SeedInterval& interval) {
+  if (interval.count == 0 || !std::isfinite(interval.mean)) return "–";
+  if (!std::isfinite(interval.half_width)) return fmt::format("{:.1f} (n={})", 100 * interval.mean, interval.count);
+  return fmt::format("{:.1f} ± {:.1f} (n={})", 100 * interval.mean, 100 * interval.half_width, interval.count);
+}
+
+std::string difference(const SeedInterval& interval) {
+  if (interval.count == 0 || !std::isfinite(interval.mean)) return "–";
+  if (!std::isfinite(interval.half_width)) return fmt::format("{:+.1f} (n={})", 100 * interval.mean, interval.count);
+  return fmt::format("{:+.1f} [{:+.1f}, {:+.1f}]{} (n={})", 100 * interval.mean, 100 * interval.low(),
+                     100 * interval.high(), interval.excludes_zero() ? " *" : "", interval.count);
+}
+
+nlohmann::json interval_json(const SeedInterval& interval) {
+  const auto value = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  return {{"mean", value(interval.mean)}, {"half_width", value(interval.half_width)}, {"seeds", interval.count}};
+}
+
+std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{:.6g}", value) : ""; }
+
+// Real clips brought to the generated clips' length as the evaluation does (the middle window), joints and validity.
+struct PreparedClips {
+  at::Tensor joints;  // [N, T, J, 3]
+  at::Tensor valid;   // [N, T]
+};
+PreparedClips prepare(const data::SkeletonDataset& dataset, const std::vector<std::int64_t>& clips,
+                      std::int64_t length) {
+  std::mt19937_64 unused(0);
+  std::vector<at::Tensor> joints, masks;
+  for (const auto clip : clips) {
+    auto fixed = data::fix_length(data::clip_tensor(dataset, static_cast<std::size_t>(clip)), length,
+                                  data::LengthMode::kCentreCrop, unused);
+    joints.push_back(fixed.joints);
+    masks.push_back(fixed.mask);
+  }
+  return {at::stack(joints), at::stack(masks)};
+}
+
+std::vector<double> to_vector(const at::Tensor& values) {
+  const auto contiguous = values.to(at::kDouble).contiguous();
+  return {contiguous.data_ptr<double>(), contiguous.data_ptr<double>() + contiguous.numel()};
+}
+
+double quantile(std::vector<double> values, double q) {
+  values = finite(values);
+  if (values.empty()) return kNaN;
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  const auto above = std::min(below + 1, values.size() - 1);
+  return values[below] + (position - static_cast<double>(below)) * (values[above] - values[below]);
+}
+
+// The copying check's three distributions of one fraction (over its seeds).
+struct CopyingDistances {
+  std::vector<double> generated_to_train;  // each generated clip to its nearest real clip of the cell's subset
+  std::vector<double> generated_to_test;   // ... to its nearest held-out clip
+  std::vector<double> train_to_test;       // each real training clip of the subset to its nearest held-out clip
+};
+
+std::string file_safe(const std::string& name) {
+  std::string safe;
+  for (const char c : name) safe += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return safe;
+}
+
+}  // namespace
+
+StudyReportFiles write_study_report(const std::filesystem::path& study_directory, std::filesystem::path output) {
+  const auto plan = read_study_plan(study_directory);
+  const auto& study = plan.study;
+  if (output.empty()) output = study_directory / "report";
+  std::filesystem::create_directories(output);
+  StudyReportFiles files{output / "report.md", output / "results.csv", output / "report.json", {}};
+
+  std::vector<std::string> class_names;
+  std::map<ArmKey, std::vector<RunResult>> results;
+  std::map<ArmKey, std::int64_t> planned;
+  for (const auto& run : plan.runs) {
+    const ArmKey key{run.recognizer, run.fraction, run.arm};
+    ++planned[key];
+    if (auto result = read_run(run, &class_names)) results[key].push_back(std::move(*result));
+  }
+  std::vector<std::string> recognizers;
+  for (const auto& config : study.recognizer_configs) recognizers.push_back(std::filesystem::path(config).stem().string());
+
+  const auto paired_differences = [&](const ArmKey& key, const auto& value_of) {
+    std::vector<double> differences;
+    const auto real = results.find({key.recognizer, key.fraction, "real"});
+    const auto arm = results.find(key);
+    if (real == results.end() || arm == results.end()) return differences;
+    for (const auto& mine : arm->second) {
+      for (const auto& theirs : real->second) {
+        if (mine.seed == theirs.seed) differences.push_back(value_of(mine) - value_of(theirs));
+      }
+    }
+    return finite(differences);
+  };
+  const auto values_of = [&](const ArmKey& key, const auto& value_of) {
+    std::vector<double> values;
+    if (const auto found = results.find(key); found != results.end()) {
+      for (const auto& result : found->second) values.push_back(value_of(result));
+    }
+    return finite(values);
+  };
+  const auto last = [](const RunResult& r) { return r.last_top1; };
+  const auto best = [](const RunResult& r) { return r.best_top1; };
+
+  // The report's text, CSV and JSON, recogniser by recogniser.
+  std::string markdown = fmt::format("# Augmentation study `{}`\n\n", study.name);
+  markdown += fmt::format(
+      "Real data `{}` (training split `{}`, held-out split `{}`); fractions {}; seeds {}; {} generated (or noisy) "
+      "clips per real clip; arms {}.\n\n",
+      study.data, study.train_split, study.test_split, fmt::join(study.fractions, ", "), fmt::join(study.seeds, ", "),
+      study.ratio, fmt::join(study.arms, ", "));
+  if (study.validation) {
+    markdown += "**Validation study**: every recogniser is evaluated on the training split's clips its cell leaves "
+                "out, not on the held-out split; these numbers choose settings, they are not results.\n\n";
+  }
+  markdown +=
+      "Held-out top-1 is the last epoch's, as mean ± 95% t-interval over seeds (n = seeds with results). Each "
+      "seed draws its own subset of the training split; a cell's generator, exemplars, noisy copies and refining "
+      "recogniser see only that subset. Every arm but `real` trains the same number of optimiser steps (the "
+      "generated arm's epochs over real + ratio x real clips); `real` trains the same epochs over its real clips "
+      "alone, and `real_matched` shows what the extra steps alone are worth. Differences are paired by seed; * marks "
+      "an interval that excludes zero.\n\n";
+  for (const auto& cell : plan.cells) {
+    if (cell.seed == study.seeds.front()) {
+      markdown += fmt::format("- fraction {:g}: {} real training clips per seed\n", cell.fraction, cell.real_clips);
+    }
+  }
+  for (const auto& [recognizer, by_fraction] : plan.matched_steps.items()) {
+    for (const auto& [fraction, steps] : by_fraction.items()) {
+      markdown += fmt::format("- {} at fraction {}: {} optimiser steps for every arm but `real`\n", recognizer,
+                              fraction, steps.get<std::int64_t>());
+    }
+  }
+  markdown += "\n";
+
+  std::string csv =
+      "recognizer,fraction,arm,seeds,planned_seeds,last_top1_mean,last_top1_half_width,best_top1_mean,"
+      "best_top1_half_width,difference_to_real_mean,difference_to_real_half_width,fid,accuracy,diversity,"
+      "multimodality,acceptance\n";
+  nlohmann::json json{{"study", plan.to_json().at("study")}, {"class_names", class_names}};
+  auto& json_rows = json["results"] = nlohmann::json::array();
+
+  for (const auto& recognizer : recognizers) {
+    markdown += fmt::format("## {}\n\n", recognizer);
+    const auto table = [&](const std::string& title, const auto& cell_text) {
+      markdown += fmt::format("### {}\n\n| arm |", title);
+      for (const double fraction : study.fractions) markdown += fmt::format(" {:g} |", fraction);
+      markdown += "\n|---|";
+      for (std::size_t i = 0; i < study.fractions.size(); ++i) markdown += "---|";
+      markdown += "\n";
+      for (const auto& arm : study.arms) {
+        markdown += fmt::format("| {} |", arm);
+        for (const double fraction : study.fractions) markdown += " " + cell_text(ArmKey{recognizer, fraction, arm}) + " |";
+        markdown += "\n";
+      }
+      markdown += "\n";
+    };
+    table("Held-out top-1 (%), last epoch, by fraction of the training clips",
+          [&](const ArmKey& key) { return percent(t_interval(values_of(key, last))); });
+    table("Difference to `real` (points), last epoch, paired by seed: mean [95% interval]", [&](const ArmKey& key) {
+      return key.arm == "real" ? std::string("–") : difference(t_interval(paired_differences(key, last)));
+    });
+    table("Best epoch's top-1 (%): chosen on the test split, so optimistic; shown only beside papers that report it",
+          [&](const ArmKey& key) { return percent(t_interval(values_of(key, best))); });
+
+    const bool any_generated = std::any_of(study.arms.begin(), study.arms.end(), [](const std::string& arm) {
+      return arm.rfind("generated", 0) == 0;
+    });
+    if (any_generated) {
+      markdown += "### Generated sets (mean over seeds): FID (real floor) / recogniser accuracy (real) / diversity / "
+                  "multimodality / refinement acceptance\n\n| arm | fraction | FID | accuracy | diversity | "
+                  "multimodality | acceptance |\n|---|---|---|---|---|---|---|\n";
+      for (const auto& arm : study.arms) {
+        if (arm.rfind("generated", 0) != 0) continue;
+        for (const double fraction : study.fractions) {
+          const ArmKey key{recognizer, fraction, arm};
+          const auto mean_of = [&](const auto& value_of) { return t_interval(values_of(key, value_of)).mean; };
+          markdown += fmt::format(
+              "| {} | {:g} | {:.2f} ({:.2f}) | {:.2f} ({:.2f}) | {:.2f} | {:.2f} | {:.1f}% |\n", arm, fraction,
+              mean_of([](const RunResult& r) { return r.fid; }), mean_of([](const RunResult& r) { return r.real_fid; }),
+              mean_of([](const RunResult& r) { return r.accuracy; }),
+              mean_of([](const RunResult& r) { return r.real_accuracy; }),
+              mean_of([](const RunResult& r) { return r.diversity; }),
+              mean_of([](const RunResult& r) { return r.multimodality; }),
+              100 * mean_of([](const RunResult& r) { return r.acceptance; }));
+        }
+      }
+      markdown += "\n";
+    }
+
+    // Per-class gains over real, points, mean over paired seeds.
+    if (!class_names.empty()) {
+      for (const double fraction : study.fractions) {
+        markdown += fmt::format("### Per-class gain over `real` at fraction {:g} (points, mean over seeds)\n\n| class |",
+                                fraction);
+        std::vector<std::string> arms;
+        for (const auto& arm : study.arms) {
+          if (arm != "real") arms.push_back(arm);
+        }
+        for (const auto& arm : arms) markdown += fmt::format(" {} |", arm);
+        markdown += "\n|---|";
+        for (std::size_t i = 0; i < arms.size(); ++i) markdown += "---|";
+        markdown += "\n";
+        for (std::size_t c = 0; c < class_names.size(); ++c) {
+          markdown += fmt::format("| {} |", class_names[c]);
+          for (const auto& arm : arms) {
+            const auto gains = paired_differences(ArmKey{recognizer, fraction, arm}, [c](const RunResult& r) {
+              return c < r.per_class.size() ? r.per_class[c] : kNaN;
+            });
+            const auto gain = t_interval(gains);
+            markdown += gain.count ? fmt::format(" {:+.1f} |", 100 * gain.mean) : std::string(" – |");
+          }
+          markdown += "\n";
+        }
+        markdown += "\n";
+      }
+    }
+
+    // CSV and JSON rows, and the plot of top-1 against fraction.
+    visual::LinePlot by_fraction{fmt::format("{}: held-out top-1 (last epoch) by fraction of training clips", recognizer),
+                                 "fraction of the training clips", "top-1 (%)", false, {}};
+    by_fraction.log_x = study.fractions.size() > 1 &&
+                        *std::max_element(study.fractions.begin(), study.fractions.end()) /
+                                *std::min_element(study.fractions.begin(), study.fractions.end()) >= 4;
+    for (const auto& arm : study.arms) {
+      visual::Series series{arm, {}, {}, {}};
+      for (const double fraction : study.fractions) {
+        const ArmKey key{recognizer, fraction, arm};
+        const auto last_interval = t_interval(values_of(key, last));
+        const auto best_interval = t_interval(values_of(key, best));
+        const auto diff_interval =
+            arm == "real" ? SeedInterval{kNaN, kNaN, 0} : t_interval(paired_differences(key, last));
+        const auto mean_of = [&](const auto& value_of) { return t_interval(values_of(key, value_of)).mean; };
+        const double fid = mean_of([](const RunResult& r) { return r.fid; });
+        const double accuracy = mean_of([](const RunResult& r) { return r.accuracy; });
+        const double diversity = mean_of([](const RunResult& r) { return r.diversity; });
+        const double multimodality = mean_of([](const RunResult& r) { return r.multimodality; });
+        const double acceptance = mean_of([](const RunResult& r) { return r.acceptance; });
+        csv += fmt::format("{},{:g},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", recognizer, fraction, arm,
+                           last_interval.count, planned[key], csv_number(last_interval.mean),
+                           csv_number(last_interval.half_width), csv_number(best_interval.mean),
+                           csv_number(best_interval.half_width), csv_number(diff_interval.mean),
+                           csv_number(diff_interval.half_width), csv_number(fid), csv_number(accuracy),
+                           csv_number(diversity), csv_number(multimodality), csv_number(acceptance));
+        nlohmann::json seeds = nlohmann::json::array();
+        if (const auto found = results.find(key); found != results.end()) {
+          for (const auto& result : found->second) {
+            seeds.push_back({{"seed", result.seed},
+                             {"last_top1", result.last_top1},
+                             {"best_top1", result.best_top1},
+                             {"best_epoch", result.best_epoch},
+                             {"per_class_accuracy", result.per_class},
+                             {"fid", csv_number(result.fid)},
+                             {"acceptance", csv_number(result.acceptance)}});
+          }
+        }
+        json_rows.push_back({{"recognizer", recognizer},
+                             {"fraction", fraction},
+                             {"arm", arm},
+                             {"planned_seeds", planned[key]},
+                             {"last_top1", interval_json(last_interval)},
+                             {"best_top1_chosen_on_test", interval_json(best_interval)},
+                             {"difference_to_real", interval_json(diff_interval)},
+                             {"seeds", seeds}});
+        if (last_interval.count > 0) {
+          series.x.push_back(fraction);
+          series.y.push_back(100 * last_interval.mean);
+          series.error.push_back(std::isfinite(last_interval.half_width) ? 100 * last_interval.half_width : 0.0);
+        }
+      }
+      if (!series.x.empty()) by_fraction.series.push_back(std::move(series));
+    }
+    if (!by_fraction.series.empty()) {
+      const auto stem = output / fmt::format("top1_by_fraction_{}", file_safe(recognizer));
+      visual::write_line_plot(by_fraction, stem);
+      files.pictures.push_back(stem.string() + ".png");
+      markdown += fmt::format("![top-1 by fraction]({}.png) ([SVG]({}.svg))\n\n", stem.filename().string(),
+                              stem.filename().string());
+    }
+
+    // Held-out curves: mean over seeds at each evaluation, per arm.
+    for (const double fraction : study.fractions) {
+      visual::LinePlot curves{fmt::format("{} at fraction {:g}: held-out top-1 during training (mean over seeds)",
+                                          recognizer, fraction),
+                              "optimiser step", "top-1 (%)", false, {}};
+      for (const auto& arm : study.arms) {
+        const auto found = results.find({recognizer, fraction, arm});
+        if (found == results.end()) continue;
+        std::map<std::int64_t, std::vector<double>> by_step;
+        for (const auto& result : found->second) {
+          for (const auto& [step, top1] : result.curve) by_step[step].push_back(top1);
+        }
+        visual::Series series{arm, {}, {}, {}};
+        for (const auto& [step, values] : by_step) {
+          series.x.push_back(static_cast<double>(step));
+          series.y.push_back(100 * t_interval(values).mean);
+        }
+        if (!series.x.empty()) curves.series.push_back(std::move(series));
+      }
+      if (curves.series.empty()) continue;
+      const auto stem = output / fmt::format("curves_{}_f{:g}", file_safe(recognizer), fraction);
+      visual::write_line_plot(curves, stem);
+      files.pictures.push_back(stem.string() + ".png");
+      markdown += fmt::format("![held-out curves at fraction {:g}]({}.png)\n\n", fraction, stem.filename().string());
+    }
+  }
+
+  // The copying check and the rendered clips, from the cells' `generated` sets.
+  nlohmann::json copying = nlohmann::json::array();
+  const auto generated_set = [&](const Cell& cell) { return cell.directory / "samples" / "generated"; };
+  const bool has_sets = std::any_of(plan.cells.begin(), plan.cells.end(), [&](const Cell& cell) {
+    return std::filesystem::exists(generated_set(cell) / "manifest.json");
+  });
+  if (has_sets) {
+    const auto real = data::load_dataset(study.data);
+    const auto test_clips = data::subset_indices(real, study.test_split, 1.0, 0);
+    markdown += "## Copying check\n\nEach generated clip's root-aligned distance (mean per-joint, metres) to its "
+                "nearest real clip of the cell's training subset and to its nearest held-out clip, beside each real "
+                "training clip's own distance to its nearest held-out clip. Generated clips much nearer the held-out "
+                "clips than real training clips are would mean the set copies the test split.\n\n"
+                "| fraction | distances | clips | 5% | 25% | median | 75% |\n|---|---|---|---|---|---|---|\n";
+    for (const double fraction : study.fractions) {
+      CopyingDistances distances;
+      for (const auto& cell : plan.cells) {
+        if (cell.fraction != fraction || !std::filesystem::exists(generated_set(cell) / "manifest.json")) continue;
+        const auto generated = data::load_dataset(generated_set(cell));
+        if (generated.size() == 0) continue;
+        const auto length = generated.frames(0);
+        std::vector<std::int64_t> all(generated.size());
+        std::iota(all.begin(), all.end(), 0);
+        const auto fake = prepare(generated, all, length);
+        const auto subset =
+            data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed));
+        const auto train = prepare(real, subset, length);
+        const auto test = prepare(real, test_clips, length);
+        const auto append = [](std::vector<double>& to, const at::Tensor& values) {
+          const auto more = to_vector(values);
+          to.insert(to.end(), more.begin(), more.end());
+        };
+        append(distances.generated_to_train,
+               evaluation::nearest_clip_distances(fake.joints, fake.valid, train.joints, train.valid));
+        append(distances.generated_to_test,
+               evaluation::nearest_clip_distances(fake.joints, fake.valid, test.joints, test.valid));
+        append(distances.train_to_test,
+               evaluation::nearest_clip_distances(train.joints, train.valid, test.joints, test.valid));
+      }
+      if (distances.generated_to_train.empty()) continue;
+      visual::LinePlot cdf{fmt::format("Nearest-clip distances at fraction {:g} (all seeds)", fraction),
+                           "root-aligned distance to the nearest clip (m)", "share of clips (%)", false, {}};
+      nlohmann::json entry{{"fraction", fraction}};
+      for (const auto& [name, values] :
+           {std::pair<const char*, const std::vector<double>*>{"generated to nearest training clip",
+                                                               &distances.generated_to_train},
+            {"generated to nearest held-out clip", &distances.generated_to_test},
+            {"real training to nearest held-out clip", &distances.train_to_test}}) {
+        const std::vector<double> quantiles{quantile(*values, 0.05), quantile(*values, 0.25), quantile(*values, 0.5),
+                                            quantile(*values, 0.75)};
+        markdown += fmt::format("| {:g} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} |\n", fraction, name,
+                                values->size(), quantiles[0], quantiles[1], quantiles[2], quantiles[3]);
+        entry[name] = {{"clips", values->size()}, {"quantiles", {{"0.05", quantiles[0]}, {"0.25", quantiles[1]},
+                                                                  {"0.5", quantiles[2]}, {"0.75", quantiles[3]}}}};
+        auto sorted = finite(*values);
+        std::sort(sorted.begin(), sorted.end());
+        visual::Series series{name, {}, {}, {}};
+        for (std::size_t i = 0; i < sorted.size(); ++i) {
+          series.x.push_back(sorted[i]);
+          series.y.push_back(100.0 * static_cast<double>(i + 1) / static_cast<double>(sorted.size()));
+        }
+        cdf.series.push_back(std::move(series));
+      }
+      copying.push_back(std::move(entry));
+      const auto stem = output / fmt::format("copying_f{:g}", fraction);
+      visual::write_line_plot(cdf, stem);
+      files.pictures.push_back(stem.string() + ".png");
+      markdown += fmt::format("\n![nearest-clip distances at fraction {:g}]({}.png)\n\n", fraction,
+                              stem.filename().string());
+    }
+
+    // One grid per class from the smallest fraction's first cell with a set: real exemplars beside their clips.
+    const auto smallest = *std::min_element(study.fractions.begin(), study.fractions.end());
+    for (const auto& cell : plan.cells) {
+      if (cell.fraction != smallest || !std::filesystem::exists(generated_set(cell) / "manifest.json")) continue;
+      const auto generated = data::load_dataset(generated_set(cell));
+      if (generated.gen_exemplar.empty()) break;
+      markdown += fmt::format("## Clips\n\nFraction {:g}, seed {}: per class, two real exemplars of the subset, each "
+                              "followed by up to three clips generated from it (animated GIF).\n\n",
+                              cell.fraction, cell.seed);
+      const auto subset = data::subset_indices(real, study.train_split, cell.fraction, static_cast<std::uint64_t>(cell.seed));
+      std::filesystem::create_directories(output / "clips");
+      for (std::size_t c = 0; c < real.class_names.size(); ++c) {
+        std::vector<visual::ClipPanel> panels;
+        int exemplars = 0;
+        for (const auto clip : subset) {
+          if (real.labels[static_cast<std::size_t>(clip)] != static_cast<std::int64_t>(c) || exemplars == 2) continue;
+          ++exemplars;
+          panels.push_back({&real, clip, visual::clip_caption(real, clip)});
+          int made = 0;
+          for (std::size_t g = 0; g < generated.size() && made < 3; ++g) {
+            if (generated.gen_exemplar[g] != clip) continue;
+            panels.push_back({&generated, static_cast<std::int64_t>(g),
+                              visual::clip_caption(generated, static_cast<std::int64_t>(g))});
+            ++made;
+          }
+        }
+        if (panels.empty()) continue;
+        const auto file = output / "clips" / fmt::format("{:03d}_{}.gif", c, file_safe(real.class_names[c]));
+        visual::RenderOptions options;
+        options.columns = 4;
+        visual::render_clips(panels, options, file);
+        files.pictures.push_back(file);
+        markdown += fmt::format("- [{}](clips/{})\n", real.class_names[c], file.filename().string());
+      }
+      markdown += "\n";
+      break;
+    }
+  }
+  json["copying"] = copying;
+
+  core::write_file_atomically(files.markdown, markdown);
+  core::write_file_atomically(files.csv, csv);
+  core::write_file_atomically(files.json, json.dump(2) + "\n");
+  return files;
+}
+
+}  // namespace skelaug::augment

@@ -1,0 +1,245 @@
+"""The augmentation study end to end (`skelaug augment plan|run|report`) on a tiny study: every stage runs, a second
+run starts none, an interrupted study continues, the report's numbers are recomputed here from the run directories,
+each cell's generator, samples and noisy copies come from that cell's subset alone (checked from the provenance), and
+the pictures are files of their type. Bad study configs are refused in one line."""
+import csv
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import unittest
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, interrupt, run  # noqa: E402
+
+# Student's t quantile 0.975 for 1 degree of freedom (two seeds), from tables: the report's intervals use it.
+T_975_DF1 = 12.706204736174707
+TINY_GENERATOR = ["generator.width=16", "generator.heads=2", "generator.feedforward=32", "generator.encoder_layers=1",
+                  "generator.decoder_layers=1", "data.clip_length=16", "train.batch_size=8", "train.epochs=100000",
+                  "train.max_steps=3", "train.checkpoint_every=0"]
+TINY_RECOGNIZER = ["recognizer.base_channels=8", "recognizer.stages=2", "data.clip_length=16", "train.batch_size=8",
+                   "train.epochs=2", "data.workers=0"]
+TINY_FEATURES = ["recognizer.base_channels=16", "data.clip_length=16", "train.batch_size=8", "train.epochs=1",
+                 "data.workers=0"]
+
+
+def yaml_list(items):
+    return "[" + ", ".join(json.dumps(item) for item in items) + "]"
+
+
+def training_clips(run_dir):
+    """The real clip indices a run recorded in its metrics.jsonl."""
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        for line in f:
+            record = json.loads(line)
+            if record.get("event") == "training_set":
+                return record["real_clip_indices"]
+    raise AssertionError(f"{run_dir}: no training_set record")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def last_top1(run_dir):
+    with open(os.path.join(run_dir, "evaluation", "last.json")) as f:
+        return json.load(f)["top1"]
+
+
+class Study(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.data = os.path.join(self.tmp, "demo.npz")
+        made = run(["data", "demo", "-o", self.data, "--clips-per-class", "6"])
+        self.assertEqual(made.returncode, 0, made.stderr)
+
+    def study(self, name, fractions, seeds, arms, recognizer=TINY_RECOGNIZER, ratio=2, extra=""):
+        text = f"""augment:
+  data: {self.data}
+  dir: {os.path.join(self.tmp, name)}
+  fractions: {yaml_list(fractions)}
+  seeds: {yaml_list(seeds)}
+  ratio: {ratio}
+  ranks: 1
+  arms: {yaml_list(arms)}
+  generator:
+    config: {os.path.join(SOURCE_DIR, "configs", "demo.yaml")}
+    overrides: {yaml_list(TINY_GENERATOR)}
+  sample:
+    overrides: {yaml_list(["sample.ddim_steps=3", "sample.batch_size=16", "sample.refine.min_confidence=0.001",
+                           "sample.refine.max_rounds=1"])}
+  recognizers: [{os.path.join(SOURCE_DIR, "configs", "demo_recognizer.yaml")}]
+  recognizer_overrides: {yaml_list(recognizer)}
+  features:
+    config: {os.path.join(SOURCE_DIR, "configs", "demo_a2m.yaml")}
+    overrides: {yaml_list(TINY_FEATURES)}
+{extra}"""
+        return self.write(name + ".yaml", text)
+
+    def augment(self, *args, timeout=600):
+        return run(["--log-level", "warning", "augment"] + list(args), cwd=self.tmp, timeout=timeout)
+
+
+class StudyErrors(Study):
+    def test_bad_studies_are_refused_in_one_line(self):
+        cases = [
+            (["real", "shiny"], "", "augment.arms: unknown arm 'shiny'"),
+            (["noise"], "", "augment.arms: `real` is required"),
+            (["real", "classic"], "", "augment.classic_overrides: empty"),
+        ]
+        for arms, extra, message in cases:
+            with self.subTest(arms=arms):
+                self.assertUserError(self.augment("plan", self.study("bad", [0.5], [1], arms, extra=extra)), message)
+        study = self.study("auto", [0.5], [1], ["real", "generated"])
+        self.assertUserError(self.augment("plan", study, 'augment.sample.overrides=["sample.refine.min_confidence=auto"]'),
+                             "augment.sample.overrides", "held-out split")
+        self.assertUserError(self.augment("plan", study, "augment.data=" + os.path.join(self.tmp, "none.npz")),
+                             "none.npz")
+        self.assertUserError(self.augment("plan", study, "augment.fractions=[0.5, 0.5]"), "augment.fractions")
+        self.assertUserError(self.augment("report", os.path.join(self.tmp, "nowhere")), "plan.json")
+
+    def test_plan_lists_every_stage_after_the_ones_it_reads(self):
+        study = self.study("plan", [0.5, 1.0], [1, 2], ["real", "real_matched", "noise", "generated"])
+        planned = self.augment("plan", study, "--json")
+        self.assertEqual(planned.returncode, 0, planned.stderr)
+        plan = json.loads(planned.stdout)
+        ids = [stage["id"] for stage in plan["stages"]]
+        self.assertEqual(len(ids), len(set(ids)))
+        for position, stage in enumerate(plan["stages"]):
+            self.assertTrue(stage["command"].startswith("skelaug "), stage["command"])
+            for before in stage["after"]:
+                self.assertIn(before, ids[:position], stage["id"])
+        # features, then per cell: generator, noise, real, samples, evaluation, real_matched, noise, generated.
+        self.assertEqual(len(ids), 1 + 4 * 8)
+        # Every arm but real trains the generated arm's steps: 2 epochs over (1 + ratio) x the subset, batch 8.
+        subset = {cell["fraction"]: cell["real_clips"] for cell in plan["cells"]}
+        for fraction, steps in plan["matched_steps"]["demo_recognizer"].items():
+            self.assertEqual(steps, 2 * -(-3 * subset[float(fraction)] // 8))
+        matched = [s for s in plan["stages"] if s["id"] == "f0.5/s1/demo_recognizer/real_matched"][0]
+        self.assertIn(f"train.max_steps={plan['matched_steps']['demo_recognizer']['0.5']}", matched["args"])
+        text = self.augment("plan", study)
+        self.assertEqual(text.returncode, 0, text.stderr)
+        self.assertIn("f0.5/s2/demo_recognizer/generated", text.stdout)
+        self.assertIn("sample.refine.recognizer=", text.stdout)
+
+
+class StudyEndToEnd(Study):
+    def test_a_tiny_study_runs_resumes_and_reports(self):
+        study = self.study("tiny", [0.5, 1.0], [1, 2], ["real", "noise", "generated"])
+        first = self.augment("run", study)
+        self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
+        plan = read_json(os.path.join(self.tmp, "tiny", "plan.json"))
+        stages = len(plan["stages"])
+        self.assertIn(f"all {stages} stages done (0 done before)", first.stdout)
+
+        # A second run starts nothing.
+        again = self.augment("run", study)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn(f"all {stages} stages done ({stages} done before)", again.stdout)
+        self.assertNotIn(" ... (", again.stdout)
+        # Other settings for a finished stage are refused, naming it.
+        changed = self.augment("run", study, "augment.ratio=3")
+        self.assertEqual(changed.returncode, 2, changed.stdout + changed.stderr)
+        self.assertIn("finished before with another command line", changed.stderr)
+
+        # Provenance: each cell's generator, exemplars, noisy copies and recognisers saw the cell's subset only.
+        real = np.load(self.data)
+        for cell in plan["cells"]:
+            directory = os.path.join(self.tmp, cell["directory"]) if not os.path.isabs(cell["directory"]) \
+                else cell["directory"]
+            subset = training_clips(os.path.join(directory, "generator"))
+            self.assertEqual(len(subset), cell["real_clips"])
+            self.assertTrue((real["split"][subset] == "train").all())
+            for arm in ("real", "noise", "generated"):
+                self.assertEqual(training_clips(os.path.join(directory, "demo_recognizer", arm)), subset, arm)
+            merged = os.path.join(self.tmp, "merged.npz")
+            self.assertEqual(run(["data", "merge", os.path.join(directory, "samples", "generated"), "-o",
+                                  merged]).returncode, 0)
+            exemplars = set(np.load(merged)["gen_exemplar"].tolist())
+            self.assertTrue(exemplars and exemplars <= set(subset), (exemplars, subset))
+            noisy = np.load(os.path.join(directory, "noise.npz"))
+            self.assertEqual(len(noisy["labels"]), 2 * len(subset))
+
+        # The report, recomputed from the run directories.
+        reported = run(["augment", "report", os.path.join(self.tmp, "tiny")], cwd=self.tmp)
+        self.assertEqual(reported.returncode, 0, reported.stderr)
+        report_dir = os.path.join(self.tmp, "tiny", "report")
+        with open(os.path.join(report_dir, "results.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 2 * 3)
+        by_cell = {(c["fraction"], c["seed"]): c["directory"] for c in plan["cells"]}
+        for row in rows:
+            fraction = float(row["fraction"])
+            runs_dirs = {seed: os.path.join(by_cell[(fraction, seed)], "demo_recognizer", row["arm"])
+                         for seed in (1, 2)}
+            values = np.array([last_top1(os.path.join(self.tmp, d)) for d in runs_dirs.values()])
+            self.assertEqual(int(row["seeds"]), 2)
+            self.assertAlmostEqual(float(row["last_top1_mean"]), values.mean(), places=5)
+            half = T_975_DF1 * values.std(ddof=1) / np.sqrt(2)
+            self.assertAlmostEqual(float(row["last_top1_half_width"]), half, places=5)
+            if row["arm"] != "real":
+                real_values = np.array([last_top1(os.path.join(self.tmp, by_cell[(fraction, s)], "demo_recognizer",
+                                                               "real")) for s in (1, 2)])
+                differences = values - real_values
+                self.assertAlmostEqual(float(row["difference_to_real_mean"]), differences.mean(), places=5)
+                self.assertAlmostEqual(float(row["difference_to_real_half_width"]),
+                                       T_975_DF1 * differences.std(ddof=1) / np.sqrt(2), places=5)
+            if row["arm"] == "generated":
+                evaluations = [read_json(os.path.join(self.tmp, by_cell[(fraction, s)], "evaluation", "generated.json"))
+                               for s in (1, 2)]
+                fid = np.mean([e["generated"]["fid"]["mean"] for e in evaluations])
+                self.assertAlmostEqual(float(row["fid"]), fid, places=3)
+                self.assertGreater(float(row["acceptance"]), 0)
+        markdown = read(os.path.join(report_dir, "report.md"))
+        self.assertIn("Difference to `real`", markdown)
+        self.assertIn("Copying check", markdown)
+        self.assertIn("chosen on the test split", markdown)
+        report = read_json(os.path.join(report_dir, "report.json"))
+        self.assertEqual(len(report["copying"]), 2)
+        for png in glob.glob(os.path.join(report_dir, "*.png")):
+            with open(png, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", png)
+        for svg in glob.glob(os.path.join(report_dir, "*.svg")):
+            self.assertIn("<svg", read(svg), svg)
+        self.assertTrue(os.path.exists(os.path.join(report_dir, "top1_by_fraction_demo_recognizer.png")))
+        gifs = glob.glob(os.path.join(report_dir, "clips", "*.gif"))
+        self.assertEqual(len(gifs), len(real["class_names"]))
+        for gif in gifs:
+            with open(gif, "rb") as f:
+                self.assertEqual(f.read(6), b"GIF89a", gif)
+
+
+class StudyInterrupted(Study):
+    def test_a_study_stopped_midway_continues_where_it_stopped(self):
+        # Recogniser runs long enough to be stopped inside one, with frequent checkpoints.
+        study = self.study("stopped", [1.0], [1], ["real", "noise"], ratio=1,
+                           recognizer=TINY_RECOGNIZER + ["train.epochs=25", "train.checkpoint_every=5"])
+        run_dir = os.path.join(self.tmp, "stopped", "f1", "s1", "demo_recognizer", "real")
+        process = subprocess.Popen([SKELAUG, "augment", "run", study], cwd=self.tmp, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        out, err = interrupt(process, signal.SIGTERM, lambda: glob.glob(os.path.join(run_dir, "checkpoints", "*.pt")),
+                             wait_s=300)
+        self.assertEqual(process.returncode, 3, out + err)
+        self.assertIn("stopped by a signal", out)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "stopped", "stages", "f1", "s1", "demo_recognizer",
+                                                     "real.json")))
+        # The noisy copies were done before the stop; the recogniser resumes from its checkpoint and finishes.
+        resumed = self.augment("run", study, timeout=900)
+        self.assertEqual(resumed.returncode, 0, resumed.stdout + resumed.stderr)
+        self.assertIn("(1 done before", resumed.stdout)
+        self.assertIn("resumed from", read(os.path.join(run_dir, "logs", "rank-0.log")))
+        self.assertIsNotNone(last_top1(run_dir))
+
+
+if __name__ == "__main__":
+    unittest.main()
