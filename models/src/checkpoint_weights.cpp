@@ -47,7 +47,7 @@ std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path&
 std::filesystem::path resolve_checkpoint(const std::filesystem::path& path) {
   if (std::filesystem::is_regular_file(path)) return path;
   if (!std::filesystem::is_directory(path)) {
-    throw core::UserError(fmt::format("{}: no such checkpoint file or directory", path.string()));
+    throw core::UserError(fmt::format("{}: checkpoint not found (no such file or directory)", path.string()));
   }
   for (const auto& directory : {path, path / "checkpoints"}) {
     if (const auto found = list_checkpoints(directory); !found.empty()) return found.back();
