@@ -89,6 +89,7 @@ RecognizerBudget recognizer_budget(const core::Schema& schema, const std::string
 StudyPlan plan_study(const Study& study, const core::Schema& schema) {
   StudyPlan plan;
   plan.study = study;
+  plan.working_directory = std::filesystem::current_path();
   plan.matched_steps = nlohmann::json::object();
   const auto dataset = data::load_dataset(study.data);
   const auto& dir = study.directory;
@@ -315,6 +316,7 @@ nlohmann::json StudyPlan::to_json() const {
                    {"recognizers", study.recognizer_configs},
                    {"generator", study.generator_config},
                    {"features", study.feature_config}};
+  json["working_directory"] = working_directory.string();
   json["matched_steps"] = matched_steps;
   auto& cells_json = json["cells"] = nlohmann::json::array();
   for (const auto& cell : cells) {
@@ -378,10 +380,11 @@ StudyPlan read_study_plan(const std::filesystem::path& study_directory) {
   try {
     json = nlohmann::json::parse(core::read_text_file(file, "study plan"));
     StudyPlan plan;
+    plan.working_directory = json.at("working_directory").get<std::string>();
     const auto& study = json.at("study");
     plan.study.name = study.at("name").get<std::string>();
     plan.study.directory = study.at("directory").get<std::string>();
-    plan.study.data = study.at("data").get<std::string>();
+    plan.study.data = (plan.working_directory / study.at("data").get<std::string>()).string();
     plan.study.train_split = study.at("train_split").get<std::string>();
     plan.study.test_split = study.at("test_split").get<std::string>();
     plan.study.validation = study.at("validation").get<bool>();
@@ -394,15 +397,20 @@ StudyPlan read_study_plan(const std::filesystem::path& study_directory) {
     plan.study.generator_config = study.at("generator").get<std::string>();
     plan.study.feature_config = study.at("features").get<std::string>();
     plan.matched_steps = json.at("matched_steps");
+    // Every path as the stages saw it, so the plan reads the same from any directory.
+    const auto resolve = [&](const std::string& path) {
+      return path.empty() ? std::filesystem::path() : plan.working_directory / path;
+    };
     for (const auto& cell : json.at("cells")) {
       plan.cells.push_back({cell.at("fraction").get<double>(), cell.at("seed").get<std::int64_t>(),
-                            cell.at("real_clips").get<std::int64_t>(), cell.at("directory").get<std::string>()});
+                            cell.at("real_clips").get<std::int64_t>(),
+                            resolve(cell.at("directory").get<std::string>())});
     }
     for (const auto& run : json.at("runs")) {
       plan.runs.push_back({run.at("recognizer").get<std::string>(), run.at("fraction").get<double>(),
                            run.at("seed").get<std::int64_t>(), run.at("arm").get<std::string>(),
-                           run.at("run").get<std::string>(), run.at("samples").get<std::string>(),
-                           run.at("evaluation").get<std::string>()});
+                           resolve(run.at("run").get<std::string>()), resolve(run.at("samples").get<std::string>()),
+                           resolve(run.at("evaluation").get<std::string>())});
     }
     for (const auto& stage : json.at("stages")) {
       plan.stages.push_back({stage.at("id").get<std::string>(), stage.at("kind").get<std::string>(),

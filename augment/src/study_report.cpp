@@ -57,12 +57,31 @@ struct RunResult {
   double real_fid = kNaN, real_accuracy = kNaN;
 };
 
-std::optional<RunResult> read_run(const ArmRun& run, std::vector<std::string>* class_names) {
-  const auto last = read_json(run.run / "evaluation" / "last.json");
-  const auto best = read_json(run.run / "evaluation" / "best.json");
-  if (!last || !best) return std::nullopt;
+// A generated arm's set: its generation metrics and the refinement's acceptance.
+void read_set_metrics(const ArmRun& run, RunResult& result) {
+  if (run.evaluation.empty()) return;
+  if (const auto metrics_json = read_json(run.evaluation)) {
+    result.fid = number(*metrics_json, "/generated/fid/mean"_json_pointer);
+    result.accuracy = number(*metrics_json, "/generated/accuracy/mean"_json_pointer);
+    result.diversity = number(*metrics_json, "/generated/diversity/mean"_json_pointer);
+    result.multimodality = number(*metrics_json, "/generated/multimodality/mean"_json_pointer);
+    result.real_fid = number(*metrics_json, "/real/fid/mean"_json_pointer);
+    result.real_accuracy = number(*metrics_json, "/real/accuracy/mean"_json_pointer);
+  }
+  if (const auto manifest = read_json(run.samples / "manifest.json")) {
+    result.acceptance = number(*manifest, "/refinement/acceptance"_json_pointer);
+  }
+}
+
+// What there is of one run: NaN for what is missing (a run not done yet), so a generated set's metrics show even
+// before the recognisers trained on it finish.
+RunResult read_run(const ArmRun& run, std::vector<std::string>* class_names) {
   RunResult result;
   result.seed = run.seed;
+  read_set_metrics(run, result);
+  const auto last = read_json(run.run / "evaluation" / "last.json");
+  const auto best = read_json(run.run / "evaluation" / "best.json");
+  if (!last || !best) return result;
   result.last_top1 = number(*last, "/top1"_json_pointer);
   result.best_top1 = number(*best, "/top1"_json_pointer);
   result.best_epoch = best->value("epoch", std::int64_t{-1});
@@ -78,19 +97,6 @@ std::optional<RunResult> read_run(const ArmRun& run, std::vector<std::string>* c
     const auto record = nlohmann::json::parse(line, nullptr, false);
     if (record.is_discarded() || record.value("event", std::string()) != "evaluation") continue;
     result.curve.emplace_back(record.value("step", std::int64_t{0}), record.value("top1", kNaN));
-  }
-  if (!run.evaluation.empty()) {
-    if (const auto metrics_json = read_json(run.evaluation)) {
-      result.fid = number(*metrics_json, "/generated/fid/mean"_json_pointer);
-      result.accuracy = number(*metrics_json, "/generated/accuracy/mean"_json_pointer);
-      result.diversity = number(*metrics_json, "/generated/diversity/mean"_json_pointer);
-      result.multimodality = number(*metrics_json, "/generated/multimodality/mean"_json_pointer);
-      result.real_fid = number(*metrics_json, "/real/fid/mean"_json_pointer);
-      result.real_accuracy = number(*metrics_json, "/real/accuracy/mean"_json_pointer);
-    }
-    if (const auto manifest = read_json(run.samples / "manifest.json")) {
-      result.acceptance = number(*manifest, "/refinement/acceptance"_json_pointer);
-    }
   }
   return result;
 }
@@ -125,9 +131,16 @@ std::string difference(const SeedInterval& interval) {
                      100 * interval.high(), interval.excludes_zero() ? " *" : "", interval.count);
 }
 
+nlohmann::json json_number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
+
 nlohmann::json interval_json(const SeedInterval& interval) {
-  const auto value = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
-  return {{"mean", value(interval.mean)}, {"half_width", value(interval.half_width)}, {"seeds", interval.count}};
+  return {{"mean", json_number(interval.mean)}, {"half_width", json_number(interval.half_width)},
+          {"seeds", interval.count}};
+}
+
+// A number for the tables, "–" when there is none (a stage not done yet).
+std::string fixed(double value, int digits) {
+  return std::isfinite(value) ? fmt::format("{:.{}f}", value, digits) : std::string("–");
 }
 
 std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{:.6g}", value) : ""; }
@@ -193,7 +206,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   for (const auto& run : plan.runs) {
     const ArmKey key{run.recognizer, run.fraction, run.arm};
     ++planned[key];
-    if (auto result = read_run(run, &class_names)) results[key].push_back(std::move(*result));
+    results[key].push_back(read_run(run, &class_names));
   }
   std::vector<std::string> recognizers;
   for (const auto& config : study.recognizer_configs) recognizers.push_back(std::filesystem::path(config).stem().string());
@@ -294,13 +307,14 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
           const ArmKey key{recognizer, fraction, arm};
           const auto mean_of = [&](const auto& value_of) { return t_interval(values_of(key, value_of)).mean; };
           markdown += fmt::format(
-              "| {} | {:g} | {:.2f} ({:.2f}) | {:.2f} ({:.2f}) | {:.2f} | {:.2f} | {:.1f}% |\n", arm, fraction,
-              mean_of([](const RunResult& r) { return r.fid; }), mean_of([](const RunResult& r) { return r.real_fid; }),
-              mean_of([](const RunResult& r) { return r.accuracy; }),
-              mean_of([](const RunResult& r) { return r.real_accuracy; }),
-              mean_of([](const RunResult& r) { return r.diversity; }),
-              mean_of([](const RunResult& r) { return r.multimodality; }),
-              100 * mean_of([](const RunResult& r) { return r.acceptance; }));
+              "| {} | {:g} | {} ({}) | {} ({}) | {} | {} | {}% |\n", arm, fraction,
+              fixed(mean_of([](const RunResult& r) { return r.fid; }), 2),
+              fixed(mean_of([](const RunResult& r) { return r.real_fid; }), 2),
+              fixed(mean_of([](const RunResult& r) { return r.accuracy; }), 2),
+              fixed(mean_of([](const RunResult& r) { return r.real_accuracy; }), 2),
+              fixed(mean_of([](const RunResult& r) { return r.diversity; }), 2),
+              fixed(mean_of([](const RunResult& r) { return r.multimodality; }), 2),
+              fixed(100 * mean_of([](const RunResult& r) { return r.acceptance; }), 1));
         }
       }
       markdown += "\n";
@@ -335,7 +349,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     }
 
     // CSV and JSON rows, and the plot of top-1 against fraction.
-    visual::LinePlot by_fraction{fmt::format("{}: held-out top-1 (last epoch) by fraction of training clips", recognizer),
+    visual::LinePlot by_fraction{fmt::format("{}: top-1, last epoch", recognizer),
                                  "fraction of the training clips", "top-1 (%)", false, {}};
     by_fraction.log_x = study.fractions.size() > 1 &&
                         *std::max_element(study.fractions.begin(), study.fractions.end()) /
@@ -363,13 +377,18 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         nlohmann::json seeds = nlohmann::json::array();
         if (const auto found = results.find(key); found != results.end()) {
           for (const auto& result : found->second) {
+            auto per_class = nlohmann::json::array();
+            for (const double accuracy : result.per_class) per_class.push_back(json_number(accuracy));
             seeds.push_back({{"seed", result.seed},
-                             {"last_top1", result.last_top1},
-                             {"best_top1", result.best_top1},
+                             {"last_top1", json_number(result.last_top1)},
+                             {"best_top1", json_number(result.best_top1)},
                              {"best_epoch", result.best_epoch},
-                             {"per_class_accuracy", result.per_class},
-                             {"fid", csv_number(result.fid)},
-                             {"acceptance", csv_number(result.acceptance)}});
+                             {"per_class_accuracy", per_class},
+                             {"fid", json_number(result.fid)},
+                             {"accuracy", json_number(result.accuracy)},
+                             {"diversity", json_number(result.diversity)},
+                             {"multimodality", json_number(result.multimodality)},
+                             {"acceptance", json_number(result.acceptance)}});
           }
         }
         json_rows.push_back({{"recognizer", recognizer},
@@ -398,9 +417,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
 
     // Held-out curves: mean over seeds at each evaluation, per arm.
     for (const double fraction : study.fractions) {
-      visual::LinePlot curves{fmt::format("{} at fraction {:g}: held-out top-1 during training (mean over seeds)",
-                                          recognizer, fraction),
-                              "optimiser step", "top-1 (%)", false, {}};
+      visual::LinePlot curves{fmt::format("{} at fraction {:g}: mean over seeds", recognizer, fraction),
+                              "optimiser step", "held-out top-1 (%)", false, {}};
       for (const auto& arm : study.arms) {
         const auto found = results.find({recognizer, fraction, arm});
         if (found == results.end()) continue;
@@ -463,7 +481,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
                evaluation::nearest_clip_distances(train.joints, train.valid, test.joints, test.valid));
       }
       if (distances.generated_to_train.empty()) continue;
-      visual::LinePlot cdf{fmt::format("Nearest-clip distances at fraction {:g} (all seeds)", fraction),
+      visual::LinePlot cdf{fmt::format("Nearest clips at fraction {:g}, all seeds", fraction),
                            "root-aligned distance to the nearest clip (m)", "share of clips (%)", false, {}};
       nlohmann::json entry{{"fraction", fraction}};
       for (const auto& [name, values] :

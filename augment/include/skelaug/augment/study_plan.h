@@ -47,6 +47,8 @@ struct Cell {
 
 struct StudyPlan {
   Study study;
+  // Where the plan was made: the stages' relative paths are relative to it (the report resolves them from anywhere).
+  std::filesystem::path working_directory;
   std::vector<Cell> cells;
   std::vector<ArmRun> runs;
   std::vector<Stage> stages;  // in an order that runs every stage after the ones it reads
