@@ -25,7 +25,9 @@ const std::vector<std::string>& arm_names() {
 }
 
 void add_augment_config_keys(core::Schema& schema) {
-  schema.add_string("augment.dir", "", "the study's directory; empty = runs/<study config name>")
+  schema.add_string("augment.dir", "",
+                    "the study's directory; empty = runs/<study config name> (runs/<name>_validation for a "
+                    "validation study)")
       .add_string("augment.data", "", "the real dataset file (.npz) the study draws its subsets from")
       .add_string("augment.train_split", "train", "its training split (subsets, generators and exemplars)")
       .add_string("augment.test_split", "test", "its held-out split (every recogniser is evaluated on it)")
@@ -80,12 +82,14 @@ void require_set(const std::string& value, const char* key, const char* why) {
 Study study_from_config(const core::Config& config, const std::filesystem::path& file) {
   Study study;
   study.name = file.stem().string();
+  study.validation = config.get_bool("augment.validation");
+  // A validation study trains the same recognisers against other clips: its own directory, never the test study's.
   const auto& dir = config.get_string("augment.dir");
-  study.directory = dir.empty() ? std::filesystem::path("runs") / study.name : std::filesystem::path(dir);
+  study.directory = dir.empty() ? std::filesystem::path("runs") / (study.name + (study.validation ? "_validation" : ""))
+                                : std::filesystem::path(dir);
   study.data = config.get_string("augment.data");
   study.train_split = config.get_string("augment.train_split");
   study.test_split = config.get_string("augment.test_split");
-  study.validation = config.get_bool("augment.validation");
   study.fractions = config.get_float_list("augment.fractions");
   study.seeds = config.get_int_list("augment.seeds");
   study.ratio = config.get_int("augment.ratio");

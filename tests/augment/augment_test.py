@@ -127,6 +127,18 @@ class StudyErrors(Study):
             self.assertEqual(steps, 2 * -(-3 * subset[float(fraction)] // 8))
         matched = [s for s in plan["stages"] if s["id"] == "f0.5/s1/demo_recognizer/real_matched"][0]
         self.assertIn(f"train.max_steps={plan['matched_steps']['demo_recognizer']['0.5']}", matched["args"])
+        # A validation study evaluates on the training clips each cell leaves out, in its own directory.
+        self.assertUserError(self.augment("plan", study, "augment.validation=true"), "augment.fractions",
+                             "below 1")
+        validation = self.augment("plan", study, "augment.validation=true", "augment.fractions=[0.5]",
+                                  'augment.dir=""', "--json")
+        self.assertEqual(validation.returncode, 0, validation.stderr)
+        validation = json.loads(validation.stdout)
+        self.assertTrue(validation["study"]["directory"].endswith("plan_validation"))
+        for stage in validation["stages"]:
+            if stage["kind"] == "train recognizer" and stage["id"] != "features":
+                self.assertIn("data.test_split=train", stage["args"])
+                self.assertIn("data.test_unused_only=true", stage["args"])
         text = self.augment("plan", study)
         self.assertEqual(text.returncode, 0, text.stderr)
         self.assertIn("f0.5/s2/demo_recognizer/generated", text.stdout)
