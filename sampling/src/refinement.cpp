@@ -153,9 +153,8 @@ LabelScorer::LabelScorer(const std::filesystem::path& run_directory, const core:
   }
 }
 
-at::Tensor LabelScorer::confidence(const data::SkeletonDataset& clips) const {
-  auto own = std::make_shared<const data::SkeletonDataset>(clips);
-  return evaluation::embed_clips(*model_, own, {}, preprocessing_, device_, kScoreBatch).label_confidence;
+at::Tensor LabelScorer::confidence(const std::shared_ptr<const data::SkeletonDataset>& clips) const {
+  return evaluation::embed_clips(*model_, clips, {}, preprocessing_, device_, kScoreBatch).label_confidence;
 }
 
 double LabelScorer::threshold(std::int64_t label) const { return thresholds_.at(static_cast<std::size_t>(label)); }
@@ -180,8 +179,8 @@ ClipJudge::ClipJudge(const RefineSettings& settings, const data::SkeletonDataset
   }
 }
 
-Verdicts ClipJudge::judge(const data::SkeletonDataset& clips, const at::Tensor& joints, const at::Tensor& exemplars,
-                          const at::Tensor& exemplar_mask) const {
+Verdicts ClipJudge::judge(const std::shared_ptr<const data::SkeletonDataset>& clips, const at::Tensor& joints,
+                          const at::Tensor& exemplars, const at::Tensor& exemplar_mask) const {
   const auto count = static_cast<std::size_t>(joints.size(0));
   Verdicts verdicts;
   verdicts.deviation.assign(count, kNaN);
@@ -214,7 +213,7 @@ Verdicts ClipJudge::judge(const data::SkeletonDataset& clips, const at::Tensor& 
     };
     fail(kTooFar, settings_.max_deviation > 0 && !(verdicts.deviation[i] <= settings_.max_deviation));
     fail(kNearCopy, settings_.min_deviation > 0 && !(verdicts.deviation[i] >= settings_.min_deviation));
-    fail(kLowConfidence, scorer_ && !(verdicts.confidence[i] >= scorer_->threshold(clips.labels[i])));
+    fail(kLowConfidence, scorer_ && !(verdicts.confidence[i] >= scorer_->threshold(clips->labels[i])));
     fail(kBoneError, !bone_error.empty() && !(bone_error[i] <= settings_.max_bone_error));
     fail(kJitter, !jitter.empty() && !(jitter[i] <= settings_.max_jitter));
   }

@@ -118,12 +118,13 @@ Sampler::Generated Sampler::generate(const std::vector<WorkItem>& items) {
 
     Verdicts verdicts;
     if (judge_) {
-      data::SkeletonDataset judged;
-      judged.topology = dataset_->topology;
-      judged.fps = dataset_->fps;
-      judged.class_names = dataset_->class_names;
+      // The batch as a dataset: the recogniser scores clips the way its loader reads them.
+      auto judged = std::make_shared<data::SkeletonDataset>();
+      judged->topology = dataset_->topology;
+      judged->fps = dataset_->fps;
+      judged->class_names = dataset_->class_names;
       for (std::size_t b = 0; b < batch.size(); ++b) {
-        judged.add_clip(joints[static_cast<std::int64_t>(b)].data_ptr<float>(), length_, labels[b], {});
+        judged->add_clip(joints[static_cast<std::int64_t>(b)].data_ptr<float>(), length_, labels[b], {});
       }
       verdicts = judge_->judge(judged, joints, exemplar_positions, uses_exemplars_ ? exemplar_mask.to(torch::kCPU)
                                                                                   : torch::Tensor());

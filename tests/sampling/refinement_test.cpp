@@ -47,12 +47,12 @@ class Refinement : public testing::TinyGeneratorTest {
   Verdicts judge(const RefineSettings& settings, const torch::Tensor& generated,
                  std::optional<LabelScorer> scorer = std::nullopt, std::int64_t label = 0) const {
     ClipJudge judge(settings, dataset_, true, std::move(scorer));
-    data::SkeletonDataset clips;
-    clips.topology = dataset_.topology;
-    clips.fps = dataset_.fps;
-    clips.class_names = dataset_.class_names;
+    auto clips = std::make_shared<data::SkeletonDataset>();
+    clips->topology = dataset_.topology;
+    clips->fps = dataset_.fps;
+    clips->class_names = dataset_.class_names;
     const auto contiguous = generated.contiguous();
-    clips.add_clip(contiguous.data_ptr<float>(), kFrames, label, {});
+    clips->add_clip(contiguous.data_ptr<float>(), kFrames, label, {});
     return judge.judge(clips, contiguous.unsqueeze(0), exemplar_.unsqueeze(0), torch::ones({1, kFrames}));
   }
 

@@ -56,7 +56,7 @@ class LabelScorer {
   LabelScorer(const std::filesystem::path& run_directory, const core::Config& run_config,
               const RefineSettings& settings, const data::SkeletonDataset& generated_like, const torch::Device& device);
 
-  at::Tensor confidence(const data::SkeletonDataset& clips) const;  // [N] float64
+  at::Tensor confidence(const std::shared_ptr<const data::SkeletonDataset>& clips) const;  // [N] float64
   double threshold(std::int64_t label) const;                       // 0 when not filtering
 
  private:
@@ -82,8 +82,8 @@ class ClipJudge {
 
   // clips: the generated clips (fixed length, every frame real), their joints [B, T, J, 3] beside them; exemplars
   // [B, T, J, 3] and exemplar_mask [B, T] as prepared for conditioning (undefined in label mode).
-  Verdicts judge(const data::SkeletonDataset& clips, const at::Tensor& joints, const at::Tensor& exemplars,
-                 const at::Tensor& exemplar_mask) const;
+  Verdicts judge(const std::shared_ptr<const data::SkeletonDataset>& clips, const at::Tensor& joints,
+                 const at::Tensor& exemplars, const at::Tensor& exemplar_mask) const;
 
  private:
   RefineSettings settings_;
