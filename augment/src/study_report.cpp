@@ -21,6 +21,7 @@
 #include "skelaug/data/dataset_io.h"
 #include "skelaug/data/transforms.h"
 #include "skelaug/evaluation/nearest_clips.h"
+#include "skelaug/evaluation/value_lists.h"
 #include "skelaug/visual/clip_choice.h"
 #include "skelaug/visual/clip_render.h"
 #include "skelaug/visual/line_plot.h"
@@ -163,20 +164,7 @@ PreparedClips prepare(const data::SkeletonDataset& dataset, const std::vector<st
   return {at::stack(joints), at::stack(masks)};
 }
 
-std::vector<double> to_vector(const at::Tensor& values) {
-  const auto contiguous = values.to(at::kDouble).contiguous();
-  return {contiguous.data_ptr<double>(), contiguous.data_ptr<double>() + contiguous.numel()};
-}
-
-double quantile(std::vector<double> values, double q) {
-  values = finite(values);
-  if (values.empty()) return kNaN;
-  std::sort(values.begin(), values.end());
-  const double position = q * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<std::size_t>(std::floor(position));
-  const auto above = std::min(below + 1, values.size() - 1);
-  return values[below] + (position - static_cast<double>(below)) * (values[above] - values[below]);
-}
+double quantile(const std::vector<double>& values, double q) { return evaluation::linear_quantile(finite(values), q); }
 
 // The copying check's three distributions of one fraction (over its seeds).
 struct CopyingDistances {
@@ -470,7 +458,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         const auto train = prepare(real, subset, length);
         const auto test = prepare(real, test_clips, length);
         const auto append = [](std::vector<double>& to, const at::Tensor& values) {
-          const auto more = to_vector(values);
+          const auto more = evaluation::to_doubles(values);
           to.insert(to.end(), more.begin(), more.end());
         };
         append(distances.generated_to_train,

@@ -12,17 +12,12 @@
 #include "skelaug/data/topology.h"
 #include "skelaug/evaluation/clip_plausibility.h"
 #include "skelaug/evaluation/generation_evaluation.h"
+#include "skelaug/evaluation/value_lists.h"
 #include "skelaug/models/checkpoint_weights.h"
 #include "skelaug/models/recognizer_config.h"
 
 namespace skelaug::sampling {
 namespace {
-
-// A CPU copy of a 1-D tensor's values: one conversion, not one item() per element.
-std::vector<double> to_doubles(const at::Tensor& values) {
-  const auto contiguous = values.to(at::kCPU, at::kDouble).contiguous();
-  return {contiguous.data_ptr<double>(), contiguous.data_ptr<double>() + contiguous.numel()};
-}
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr std::int64_t kScoreBatch = 128;
@@ -41,14 +36,6 @@ std::filesystem::path best_weights(const std::filesystem::path& run_directory) {
                                       best.string(), found.size()));
   }
   return found.front();
-}
-
-double quantile(std::vector<double> values, double q) {
-  std::sort(values.begin(), values.end());
-  const double position = q * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<std::size_t>(std::floor(position));
-  const auto above = std::min(below + 1, values.size() - 1);
-  return values[below] + (position - static_cast<double>(below)) * (values[above] - values[below]);
 }
 
 }  // namespace
@@ -139,8 +126,8 @@ LabelScorer::LabelScorer(const std::filesystem::path& run_directory, const core:
   if (settings.auto_confidence) {
     const auto scored = evaluation::embed_clips(*model_, test.dataset, test.clips, preprocessing_, device_, kScoreBatch);
     std::vector<std::vector<double>> by_class(thresholds_.size());
-    const auto labels = to_doubles(scored.labels);
-    const auto confidences = to_doubles(scored.label_confidence);
+    const auto labels = evaluation::to_doubles(scored.labels);
+    const auto confidences = evaluation::to_doubles(scored.label_confidence);
     for (std::size_t i = 0; i < labels.size(); ++i) by_class[static_cast<std::size_t>(labels[i])].push_back(confidences[i]);
     for (std::size_t c = 0; c < by_class.size(); ++c) {
       if (by_class[c].empty()) {
@@ -148,7 +135,7 @@ LabelScorer::LabelScorer(const std::filesystem::path& run_directory, const core:
                                           "has none of class '{}'",
                                           run_directory.string(), generated_like.class_names[c]));
       }
-      thresholds_[c] = quantile(by_class[c], settings.confidence_quantile);
+      thresholds_[c] = evaluation::linear_quantile(by_class[c], settings.confidence_quantile);
     }
   }
 }
@@ -191,20 +178,20 @@ Verdicts ClipJudge::judge(const std::shared_ptr<const data::SkeletonDataset>& cl
   std::vector<double> bone_error, jitter;
   if (uses_exemplars_) {
     const auto deviation = evaluation::root_aligned_deviation(joints, all_frames, exemplars, exemplar_mask);
-    const auto values = to_doubles(deviation);
+    const auto values = evaluation::to_doubles(deviation);
     verdicts.deviation.assign(values.begin(), values.end());
     if (settings_.max_bone_error > 0) {
       // The exemplar's mean bone lengths over its real frames: its performer's skeleton.
       const auto lengths = evaluation::bone_lengths(exemplars.to(at::kDouble), topology);  // [B, T, E]
       const auto weights = exemplar_mask.to(at::kDouble).unsqueeze(-1);
       const auto reference = (lengths * weights).sum(1) / weights.sum(1).clamp_min(1);
-      bone_error = to_doubles(evaluation::clip_bone_length_error(joints, all_frames, reference, topology));
+      bone_error = evaluation::to_doubles(evaluation::clip_bone_length_error(joints, all_frames, reference, topology));
     }
   }
-  if (settings_.max_jitter > 0) jitter = to_doubles(evaluation::clip_jitter(joints, all_frames, fps_));
+  if (settings_.max_jitter > 0) jitter = evaluation::to_doubles(evaluation::clip_jitter(joints, all_frames, fps_));
   if (scorer_) {
     const auto confidence = scorer_->confidence(clips);
-    const auto values = to_doubles(confidence);
+    const auto values = evaluation::to_doubles(confidence);
     verdicts.confidence.assign(values.begin(), values.end());
   }
   for (std::size_t i = 0; i < count; ++i) {

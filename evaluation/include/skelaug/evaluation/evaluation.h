@@ -4,6 +4,7 @@
 #pragma once
 
 #include "skelaug/evaluation/classification_metrics.h"
+#include "skelaug/evaluation/clip_plausibility.h"
 #include "skelaug/evaluation/eval_mode.h"
 #include "skelaug/evaluation/evaluation_config.h"
 #include "skelaug/evaluation/feature_metrics.h"
@@ -11,3 +12,5 @@
 #include "skelaug/evaluation/generated_set_evaluation.h"
 #include "skelaug/evaluation/generation_evaluation.h"
 #include "skelaug/evaluation/held_out_evaluation.h"
+#include "skelaug/evaluation/nearest_clips.h"
+#include "skelaug/evaluation/value_lists.h"
