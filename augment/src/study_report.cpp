@@ -438,6 +438,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   if (has_sets) {
     const auto real = data::load_dataset(study.data);
     const auto test_clips = data::subset_indices(real, study.test_split, 1.0, 0);
+    // The held-out clips at a generated set's length: prepared once, whatever the number of cells.
+    std::map<std::int64_t, PreparedClips> test_at_length;
     markdown += "## Copying check\n\nEach generated clip's root-aligned distance (mean per-joint, metres) to its "
                 "nearest real clip of the cell's training subset and to its nearest held-out clip, beside each real "
                 "training clip's own distance to its nearest held-out clip. Generated clips much nearer the held-out "
@@ -456,7 +458,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         const auto subset =
             data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed));
         const auto train = prepare(real, subset, length);
-        const auto test = prepare(real, test_clips, length);
+        if (test_at_length.count(length) == 0) test_at_length.emplace(length, prepare(real, test_clips, length));
+        const auto& test = test_at_length.at(length);
         const auto append = [](std::vector<double>& to, const at::Tensor& values) {
           const auto more = evaluation::to_doubles(values);
           to.insert(to.end(), more.begin(), more.end());
