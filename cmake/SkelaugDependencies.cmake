@@ -28,6 +28,19 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot)
 pkg_check_modules(GDLIB REQUIRED IMPORTED_TARGET gdlib)
 
+# MP4 clips: FFmpeg's libavcodec (H.264 through libx264), libavformat and libswscale. Optional, since their Debian
+# packages pull in some forty codec libraries that a GPU host's carried bundle would rather not hold.
+set(SKELAUG_VIDEO_ENABLED OFF)
+if(NOT SKELAUG_WITH_VIDEO STREQUAL "OFF")
+  pkg_check_modules(LIBAV QUIET IMPORTED_TARGET libavcodec libavformat libavutil libswscale)
+  if(LIBAV_FOUND)
+    set(SKELAUG_VIDEO_ENABLED ON)
+  elseif(SKELAUG_WITH_VIDEO STREQUAL "ON")
+    message(FATAL_ERROR "SKELAUG_WITH_VIDEO=ON but FFmpeg's libavcodec, libavformat, libavutil or libswscale is "
+                        "missing (Debian: libavcodec-dev libavformat-dev libswscale-dev)")
+  endif()
+endif()
+
 # yaml-cpp 0.7 exports the plain target name; newer releases add a namespace.
 if(TARGET yaml-cpp::yaml-cpp)
   set(SKELAUG_YAML_TARGET yaml-cpp::yaml-cpp)
@@ -56,7 +69,7 @@ if(SKELAUG_BUILD_TESTS)
 endif()
 
 # Booleans for build_info.cpp.in.
-foreach(_flag SKELAUG_TORCH_CUDA SKELAUG_NCCL_ENABLED)
+foreach(_flag SKELAUG_TORCH_CUDA SKELAUG_NCCL_ENABLED SKELAUG_VIDEO_ENABLED)
   if(${_flag})
     set(${_flag}_BOOL true)
   else()

@@ -12,6 +12,8 @@ packages=(
   xz-utils                            # tests unpack the MSR Action3D archive where it is beside the checkout
   libplplot-dev plplot-driver-cairo   # study plots (PNG and SVG through cairo)
   libgd-dev                           # rendered clips as animated GIF
+  libavcodec-dev libavformat-dev libswscale-dev  # rendered clips as MP4 (H.264)
+  chromium                            # tests load the rendered HTML page in a headless browser
 )
 
 missing=()

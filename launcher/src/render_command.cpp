@@ -1,5 +1,5 @@
-// `skelaug render`: an animated grid of a dataset's clips (GIF or a self-contained HTML page), real or generated, to
-// look at what a dataset or a generator holds.
+// `skelaug render`: an animated grid of a dataset's clips (GIF, MP4 or a self-contained HTML page), real or
+// generated, to look at what a dataset or a generator holds.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -57,7 +57,7 @@ void register_render_command(CommandRegistry& registry, const GlobalOptions&) {
   auto* command = registry.add(
       &registry.app(), "render",
       "An animated grid of clips, front view, one scale for all: skelaug render DATA.npz|SAMPLE_DIR (--clips 3,7,12 | "
-      "--per-class N) -o OUT.gif|OUT.html",
+      "--per-class N) -o OUT.gif|OUT.mp4|OUT.html",
       [request] { return render(*request); });
   command->add_option("dataset", request->input, "a dataset file (.npz) or a sample directory")->required();
   auto* clips = command->add_option("--clips", request->clips, "the clips to draw, by index (e.g. 3,7,12)")
@@ -68,7 +68,9 @@ void register_render_command(CommandRegistry& registry, const GlobalOptions&) {
                         ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));
   clips->excludes(per_class);
   per_class->excludes(clips);
-  command->add_option("-o,--output", request->output, "the picture: .gif (animated) or .html (opens in a browser)")
+  command
+      ->add_option("-o,--output", request->output,
+                   "the picture: .gif (animated), .mp4 (H.264 video) or .html (opens in a browser)")
       ->required();
   command->add_option("--columns", request->options.columns, "panels per row (default: about square)")
       ->check(CLI::Range(1, 1000))

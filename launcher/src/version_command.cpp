@@ -22,9 +22,10 @@ std::string version_report() {
       "CUDA: {}\n"
       "NCCL: {}\n"
       "MPI: {}\n"
+      "MP4 video: {}\n"
       "OpenMP wait policy: {}",
       build.version, build.build_type, TORCH_VERSION, cuda, nccl, distributed::MpiEnvironment::library_version(),
-      openmp_wait_policy_report());
+      build.video ? "yes (FFmpeg)" : "no (built without SKELAUG_WITH_VIDEO)", openmp_wait_policy_report());
 }
 
 }  // namespace skelaug::launcher

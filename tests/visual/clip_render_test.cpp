@@ -218,7 +218,7 @@ TEST_F(ClipRenderTest, RefusesWhatItCannotDraw) {
     }
     return "no error";
   };
-  EXPECT_NE(message(panels, {}, directory_ / "a.png").find("must end in .gif or .html"), std::string::npos);
+  EXPECT_NE(message(panels, {}, directory_ / "a.png").find("must end in .gif, .mp4 or .html"), std::string::npos);
   EXPECT_NE(message({}, {}, directory_ / "a.gif").find("no clips"), std::string::npos);
   EXPECT_NE(message({{&dataset, 1, "x"}}, {}, directory_ / "a.gif").find("clip 1 is out of range"), std::string::npos);
   EXPECT_NE(message({{nullptr, 0, "x"}}, {}, directory_ / "a.gif").find("no dataset"), std::string::npos);

@@ -1,4 +1,5 @@
-"""`skelaug render` and `skelaug plot` as a user calls them: valid GIF, HTML and PNG/SVG files, one line per bad input."""
+"""`skelaug render` and `skelaug plot` as a user calls them: valid GIF, MP4, HTML and PNG/SVG files, one line per bad
+input."""
 import glob
 import json
 import os
@@ -33,6 +34,22 @@ class RenderAndPlot(TempDirTest):
         self.assertUserError(run(["render", self.data, "--clips", "0,99999", "-o", gif]), "--clips", "99999")
         self.assertUserError(run(["render", self.data, "--clips", "0", "-o", os.path.join(self.tmp, "x.bmp")]),
                              "x.bmp")
+
+    def test_render_writes_an_mp4_where_built_with_video(self):
+        video = os.path.join(self.tmp, "grid.mp4")
+        result = run(["render", self.data, "--per-class", "2", "--size", "64", "-o", video])
+        if "MP4 video: yes" not in run(["--version"]).stdout:
+            self.assertNotEqual(os.environ.get("SKELAUG_EXPECT_VIDEO"), "1", "this build has no video")
+            self.assertUserError(result, "grid.mp4", "built without video")
+            self.assertFalse(os.path.exists(video))
+            return
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr, "")  # FFmpeg's own statistics stay quiet
+        with open(video, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[4:8], b"ftyp")  # an ISO base media file
+        self.assertIn(b"avc1", data)  # holding H.264
+        self.assertIn(b"moov", data)  # with its index: the muxer finished
 
     def test_plot_draws_a_runs_curves(self):
         run_dir = os.path.join(self.tmp, "run")

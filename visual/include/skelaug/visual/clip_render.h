@@ -23,16 +23,22 @@ struct RenderOptions {
   std::int64_t max_frames = 0;  // 0 = the longest clip's frames
 };
 
+// Whether this build writes .mp4 (configured with SKELAUG_WITH_VIDEO and FFmpeg's libraries); otherwise render_clips
+// refuses .mp4 with core::UserError saying so.
+bool can_render_mp4();
+
 // An animated grid of clips: each panel draws the topology's bones (data::topology(dataset.topology)) of its clip
 // frame by frame, front view (x right, y up; the datasets are y-up, metres), every panel scaled by one common scale so
 // sizes compare (the scale that fits the largest pose and the tallest clip; a clip that travels further sideways than
 // its panel shows, a long walk, is followed by its panel), shorter clips holding their last frame; the caption under
 // each panel. Left and right limbs (the topology's mirror pairs) have their own colours. By the extension of `output`:
-// .gif (libgd animated GIF, looping; above 50 fps every k-th frame is kept, since GIF delays are whole hundredths and
-// viewers slow shorter ones down) or .html (one self-contained page: the joints as JSON and a small canvas script,
-// opens in any browser without network). Written atomically. core::UserError for another extension, an empty panel
-// list, a panel without a dataset or with a clip out of range, or options out of range (columns < 0, panel_size
-// outside 32..2048, fps < 0, max_frames < 0).
+// - .gif: libgd animated GIF, looping; above 50 fps every k-th frame is kept, since GIF delays are whole hundredths
+//   and viewers slow shorter ones down;
+// - .mp4: H.264 (FFmpeg's libavcodec with libx264), every frame at the clips' rate, for slides and players;
+// - .html: one self-contained page, the joints as JSON and a small canvas script; opens in any browser offline.
+// Written atomically. core::UserError for another extension (or .mp4 where !can_render_mp4()), an empty panel list, a
+// panel without a dataset or with a clip out of range, or options out of range (columns < 0, panel_size outside
+// 32..2048, fps < 0, max_frames < 0).
 void render_clips(const std::vector<ClipPanel>& panels, const RenderOptions& options,
                   const std::filesystem::path& output);
 
