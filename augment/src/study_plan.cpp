@@ -235,6 +235,17 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         plan.matched_steps[name][fraction_text(fraction)] = matched;
         // More, shorter epochs over the real clips alone: evaluated about as often as the generated arm is.
         const auto matched_epochs = (matched + real_steps - 1) / real_steps;
+        // Real plus `ratio` extra clips per real clip; with a real share, the real clips repeated and the epochs
+        // longer, so the matched steps are set outright.
+        auto extra_clips_args = [&](const std::filesystem::path& extra, std::int64_t steps) {
+          std::vector<std::string> args{"data.extra=[" + path(extra) + "]",
+                                        fmt::format("data.extra_ratio={}", study.ratio)};
+          if (study.real_share > 0) {
+            args.push_back(fmt::format("data.real_share={}", study.real_share));
+            args.push_back(fmt::format("train.max_steps={}", steps));
+          }
+          return args;
+        };
         const std::vector<std::string> matched_budget{
             fmt::format("train.epochs={}", matched_epochs), fmt::format("train.max_steps={}", matched),
             fmt::format("recognizer.evaluate_every_epochs={}",
@@ -250,8 +261,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
             append(stage.args, study.classic_overrides);
             append(stage.args, matched_budget);
           } else if (arm == "noise") {
-            stage.args.push_back("data.extra=[" + path(cell_dir / "noise.npz") + "]");
-            stage.args.push_back(fmt::format("data.extra_ratio={}", study.ratio));
+            append(stage.args, extra_clips_args(cell_dir / "noise.npz", matched));
             stage.after.push_back(cell_id("noise"));
           } else {
             const std::string set = sample_set_of(arm);
@@ -263,8 +273,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
               append(stage.args, {"data.train=" + path(run.samples), "data.train_split=\"\"", "data.fraction=1",
                                   fmt::format("train.epochs={}", matched), fmt::format("train.max_steps={}", matched)});
             } else {
-              stage.args.push_back("data.extra=[" + path(run.samples) + "]");
-              stage.args.push_back(fmt::format("data.extra_ratio={}", study.ratio));
+              append(stage.args, extra_clips_args(run.samples, matched));
             }
           }
           plan.stages.push_back(std::move(stage));
@@ -311,6 +320,7 @@ nlohmann::json StudyPlan::to_json() const {
                    {"fractions", study.fractions},
                    {"seeds", study.seeds},
                    {"ratio", study.ratio},
+                   {"real_share", study.real_share},
                    {"ranks", study.ranks},
                    {"arms", study.arms},
                    {"recognizers", study.recognizer_configs},
@@ -391,6 +401,7 @@ StudyPlan read_study_plan(const std::filesystem::path& study_directory) {
     plan.study.fractions = study.at("fractions").get<std::vector<double>>();
     plan.study.seeds = study.at("seeds").get<std::vector<std::int64_t>>();
     plan.study.ratio = study.at("ratio").get<std::int64_t>();
+    plan.study.real_share = study.value("real_share", 0.0);  // plans written before the key existed
     plan.study.ranks = study.at("ranks").get<int>();
     plan.study.arms = study.at("arms").get<std::vector<std::string>>();
     plan.study.recognizer_configs = study.at("recognizers").get<std::vector<std::string>>();

@@ -228,6 +228,11 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       "clips per real clip; arms {}.\n\n",
       study.data, study.train_split, study.test_split, fmt::join(study.fractions, ", "), fmt::join(study.seeds, ", "),
       study.ratio, fmt::join(study.arms, ", "));
+  if (study.real_share > 0) {
+    markdown += fmt::format("The noise and generated arms repeat their real clips so that about {:g}% of each epoch's "
+                            "clips are real (`augment.real_share`), for the same optimiser steps.\n\n",
+                            100 * study.real_share);
+  }
   if (study.validation) {
     markdown += "**Validation study**: every recogniser is evaluated on the training split's clips its cell leaves "
                 "out, not on the held-out split; these numbers choose settings, they are not results.\n\n";

@@ -29,6 +29,9 @@ void add_data_config_keys(core::Schema& schema) {
       .add_string_list("data.extra", {}, "further training files (e.g. generated clips) mixed with data.train's clips")
       .add_float("data.extra_ratio", -1.0, -1.0, 1000.0,
                  "extra clips per real training clip, drawn at random; negative = every extra clip once")
+      .add_float("data.real_share", 0.0, 0.0, 0.99,
+                 "with data.extra: repeat the real clips in every epoch so that about this share of the clips are "
+                 "real (0 = each real clip once, a share of 1 / (1 + data.extra_ratio))")
       .add_string("data.test", "", "held-out dataset file (.npz); empty = data.train")
       .add_string("data.test_split", "test", "the split of the held-out file evaluated on; empty = every clip")
       .add_bool("data.test_unused_only", false,
@@ -43,6 +46,7 @@ DataOptions data_options(const core::Config& config) {
   options.fraction = config.get_float("data.fraction");
   options.extra = config.get_string_list("data.extra");
   options.extra_ratio = config.get_float("data.extra_ratio");
+  options.real_share = config.get_float("data.real_share");
   options.test = config.get_string("data.test");
   options.test_split = config.get_string("data.test_split");
   options.test_unused_only = config.get_bool("data.test_unused_only");
@@ -116,6 +120,15 @@ TrainingSet load_training_set(const DataOptions& options) {
   }
   set.extra_clips = static_cast<std::int64_t>(extra.size());
   set.clips.insert(set.clips.end(), extra.begin(), extra.end());
+  if (options.real_share > 0 && set.extra_clips > 0 && set.real_clips > 0) {
+    // copies x real / (copies x real + extra) = share, rounded to whole copies (at least one).
+    const double copies = options.real_share / (1 - options.real_share) * static_cast<double>(set.extra_clips) /
+                          static_cast<double>(set.real_clips);
+    set.real_copies = std::max<std::int64_t>(1, std::llround(copies));
+    for (std::int64_t copy = 1; copy < set.real_copies; ++copy) {
+      set.clips.insert(set.clips.end(), set.clips.begin(), set.clips.begin() + set.real_clips);
+    }
+  }
   return set;
 }
 

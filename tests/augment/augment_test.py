@@ -127,6 +127,17 @@ class StudyErrors(Study):
             self.assertEqual(steps, 2 * -(-3 * subset[float(fraction)] // 8))
         matched = [s for s in plan["stages"] if s["id"] == "f0.5/s1/demo_recognizer/real_matched"][0]
         self.assertIn(f"train.max_steps={plan['matched_steps']['demo_recognizer']['0.5']}", matched["args"])
+        # A real share: the arms with extra clips repeat their real clips, and still train the matched steps.
+        shared = json.loads(self.augment("plan", study, "augment.real_share=0.5", "--json").stdout)
+        self.assertEqual(shared["study"]["real_share"], 0.5)
+        for stage in shared["stages"]:
+            arm = stage["id"].rsplit("/", 1)[-1]
+            if stage["kind"] == "train recognizer" and arm in ("noise", "generated"):
+                steps = shared["matched_steps"]["demo_recognizer"][stage["id"].split("/")[0][1:]]
+                self.assertIn("data.real_share=0.5", stage["args"])
+                self.assertIn(f"train.max_steps={steps}", stage["args"])
+            else:
+                self.assertNotIn("data.real_share=0.5", stage["args"])
         # A validation study evaluates on the training clips each cell leaves out, in its own directory.
         self.assertUserError(self.augment("plan", study, "augment.validation=true"), "augment.fractions",
                              "below 1")

@@ -87,6 +87,16 @@ class TrainRecognizer(TempDirTest):
         self.assertEqual(every["extra_clips"], 840)
         low = records(self.train(1, "low", *common, "data.fraction=0.1", "data.extra_ratio=5"), "training_set")[0]
         self.assertEqual(low["extra_clips"], 5 * low["real_clips"])
+        # A real share of one half: each real clip five times beside the 5 x n generated, so an epoch is 10 x n
+        # clips (batches of 8, the last one partial) where it was 6 x n.
+        shared_run = self.train(1, "shared", "recognizer.architecture=a2m_gru", "recognizer.base_channels=16",
+                                "data.extra=[%s]" % self.data, "data.fraction=0.1", "data.extra_ratio=5",
+                                "data.real_share=0.5", "train.epochs=1", "train.batch_size=8")
+        shared = records(shared_run, "training_set")[0]
+        self.assertEqual(shared["real_clip_indices"], low["real_clip_indices"])
+        self.assertEqual(shared["real_copies"], 5)
+        self.assertEqual(shared["extra_clips"], 5 * shared["real_clips"])
+        self.assertEqual(len(records(shared_run, "train_step")), -(-10 * shared["real_clips"] // 8))
 
     def test_bad_inputs_are_one_line_and_exit_2(self):
         other = os.path.join(self.tmp, "renamed.npz")

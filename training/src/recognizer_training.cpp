@@ -45,17 +45,19 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
   std::vector<std::string> streams;
   for (const auto stream : architecture.streams) streams.push_back(models::input_stream_name(stream));
   SKELAUG_LOG(kInfo) << fmt::format(
-      "recognizer {} ({} parameters, streams {}), {} classes, topology {}; training clips: {} real ({} of split '{}') "
-      "+ {} extra; held-out clips: {}",
+      "recognizer {} ({} parameters, streams {}), {} classes, topology {}; training clips: {} real ({} of split '{}')"
+      "{} + {} extra; held-out clips: {}",
       architecture.architecture, parameters, fmt::join(streams, "+"), architecture.num_classes, dataset.topology,
-      training_set.real_clips, options.data.fraction, options.data.train_split, training_set.extra_clips,
-      test_set.clips.size());
+      training_set.real_clips, options.data.fraction, options.data.train_split,
+      training_set.real_copies > 1 ? fmt::format(" x {} copies", training_set.real_copies) : std::string(),
+      training_set.extra_clips, test_set.clips.size());
   // The real clips' indices into data.train: which real clips a run saw is provenance (a study checks its cells).
   const std::vector<std::int64_t> real_clip_indices(training_set.clips.begin(),
                                                     training_set.clips.begin() + training_set.real_clips);
   world.record({{"event", "training_set"}, {"real_clips", training_set.real_clips},
-                {"extra_clips", training_set.extra_clips}, {"test_clips", test_set.clips.size()},
-                {"parameters", parameters}, {"architecture", architecture.architecture},
+                {"real_copies", training_set.real_copies}, {"extra_clips", training_set.extra_clips},
+                {"test_clips", test_set.clips.size()}, {"parameters", parameters},
+                {"architecture", architecture.architecture},
                 {"real_clip_indices", real_clip_indices}});
 
   auto loader_options = options.data.loader;

@@ -23,6 +23,7 @@ struct DataOptions {
   double fraction = 1.0;            // kept per class of the training split (the low-data protocol)
   std::vector<std::string> extra;   // further training files, e.g. generated clips
   double extra_ratio = -1.0;        // extra clips per real clip; negative = every extra clip once
+  double real_share = 0.0;          // with extra clips: repeat the real ones to about this share; 0 = once each
   std::string test;                 // "" = data.train
   std::string test_split;           // "" = every clip
   bool test_unused_only = false;    // drop the training clips from the held-out ones (a validation set)
@@ -42,13 +43,17 @@ std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const D
 // The training clips of a recogniser: the real ones (`train`, `train_split`, `fraction`) and, when `extra` names
 // further files (generated clips, say), clips of those appended after them. `extra_ratio` sets how many extra clips are
 // used per real clip (drawn at random from `seed`, repeating only when more are asked for than the files hold); a
-// negative ratio uses every extra clip once. Every file must share the real file's topology and class names (a
-// UserError naming the file otherwise).
+// negative ratio uses every extra clip once. `real_share` > 0 repeats the real clips (whole copies, at least one) so
+// that about that share of an epoch's clips are real: how real and generated clips mix in the batches, since the
+// loader shuffles the whole list. Every file must share the real file's topology and class names (a UserError naming
+// the file otherwise).
 struct TrainingSet {
   std::shared_ptr<SkeletonDataset> dataset;  // the real file with every extra file appended
-  std::vector<std::int64_t> clips;           // into `dataset`: the real clips first, then the extra ones
-  std::int64_t real_clips = 0;
+  // Into `dataset`: the real clips first, then the extra ones, then real_copies - 1 further copies of the real ones.
+  std::vector<std::int64_t> clips;
+  std::int64_t real_clips = 0;               // distinct real clips
   std::int64_t extra_clips = 0;
+  std::int64_t real_copies = 1;              // how often each real clip appears in `clips`
 };
 TrainingSet load_training_set(const DataOptions& options);
 
