@@ -1,4 +1,5 @@
 """Helpers shared by the end-to-end tests: run the built `skelaug` (directly or under mpirun) and inspect results."""
+import json
 import os
 import subprocess
 import tempfile
@@ -67,3 +68,44 @@ class TempDirTest(unittest.TestCase):
         for fragment in fragments:
             self.assertIn(fragment, lines[0])
         self.assertEqual(result.stdout, "")
+
+
+# A study small enough to run end to end in a test: tiny demo-config models, a few steps each.
+TINY_GENERATOR = ["generator.width=16", "generator.heads=2", "generator.feedforward=32", "generator.encoder_layers=1",
+                  "generator.decoder_layers=1", "data.clip_length=16", "train.batch_size=8", "train.epochs=100000",
+                  "train.max_steps=3", "train.checkpoint_every=0"]
+TINY_RECOGNIZER = ["recognizer.base_channels=8", "recognizer.stages=2", "data.clip_length=16", "train.batch_size=8",
+                   "train.epochs=2", "data.workers=0"]
+TINY_FEATURES = ["recognizer.base_channels=16", "data.clip_length=16", "train.batch_size=8", "train.epochs=1",
+                 "data.workers=0"]
+
+
+def yaml_list(items):
+    return "[" + ", ".join(json.dumps(item) for item in items) + "]"
+
+
+def tiny_study_text(directory, fractions, seeds, arms, ratio, data=None, ranks=None, recognizer=TINY_RECOGNIZER,
+                    generator=TINY_GENERATOR, extra=""):
+    """A study config (the `augment:` section) on the demo configs with the tiny models above; `data` and `ranks`
+    are left to the command line (augment.data=..., augment.ranks=...) when None."""
+    lines = ["augment:"]
+    if data is not None:
+        lines.append(f"  data: {data}")
+    lines += [f"  dir: {directory}", f"  fractions: {yaml_list(fractions)}", f"  seeds: {yaml_list(seeds)}",
+              f"  ratio: {ratio}"]
+    if ranks is not None:
+        lines.append(f"  ranks: {ranks}")
+    configs = os.path.join(SOURCE_DIR, "configs")
+    lines += [f"  arms: {yaml_list(arms)}",
+              "  generator:",
+              f"    config: {os.path.join(configs, 'demo.yaml')}",
+              f"    overrides: {yaml_list(generator)}",
+              "  sample:",
+              "    overrides: " + yaml_list(["sample.ddim_steps=3", "sample.batch_size=16",
+                                             "sample.refine.min_confidence=0.001", "sample.refine.max_rounds=1"]),
+              f"  recognizers: [{os.path.join(configs, 'demo_recognizer.yaml')}]",
+              f"  recognizer_overrides: {yaml_list(recognizer)}",
+              "  features:",
+              f"    config: {os.path.join(configs, 'demo_a2m.yaml')}",
+              f"    overrides: {yaml_list(TINY_FEATURES)}"]
+    return "\n".join(lines) + "\n" + extra

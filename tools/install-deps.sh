@@ -14,6 +14,7 @@ packages=(
   libgd-dev                           # rendered clips as animated GIF
   libavcodec-dev libavformat-dev libswscale-dev  # rendered clips as MP4 (H.264)
   chromium                            # tests load the rendered HTML page in a headless browser
+  slurm-wlm munge                     # tests run slurm/ on a real local Slurm cluster (slurmctld, two slurmd)
 )
 
 missing=()

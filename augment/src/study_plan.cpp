@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <sstream>
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
@@ -283,6 +285,12 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
       plan.cells.push_back(std::move(cell));
     }
   }
+  // Each stage's wave, from the waves of the stages it reads (which come before it).
+  std::map<std::string, int> wave_of;
+  for (auto& stage : plan.stages) {
+    for (const auto& before : stage.after) stage.wave = std::max(stage.wave, wave_of.at(before) + 1);
+    wave_of[stage.id] = stage.wave;
+  }
   return plan;
 }
 
@@ -302,8 +310,28 @@ std::string shell_quoted(const std::string& arg) {
 
 }  // namespace
 
+std::vector<std::string> launcher_words(const std::string& mpiexec, int ranks) {
+  if (ranks <= 1) return {};
+  std::vector<std::string> words;
+  bool placed = false;
+  std::istringstream in(mpiexec);
+  for (std::string word; in >> word;) {
+    for (auto at = word.find("{ranks}"); at != std::string::npos; at = word.find("{ranks}")) {
+      word.replace(at, 7, std::to_string(ranks));
+      placed = true;
+    }
+    words.push_back(word);
+  }
+  if (!placed) {
+    words.push_back("-np");
+    words.push_back(std::to_string(ranks));
+  }
+  return words;
+}
+
 std::string command_line(const Stage& stage, const std::string& program, const std::string& mpiexec) {
-  std::string line = stage.ranks > 1 ? fmt::format("{} -np {} ", mpiexec, stage.ranks) : "";
+  std::string line;
+  for (const auto& word : launcher_words(mpiexec, stage.ranks)) line += shell_quoted(word) + " ";
   line += shell_quoted(program);
   for (const auto& arg : stage.args) line += " " + shell_quoted(arg);
   return line;
@@ -353,9 +381,16 @@ nlohmann::json StudyPlan::to_json() const {
                            {"args", stage.args},
                            {"ranks", stage.ranks},
                            {"output", stage.output.string()},
-                           {"after", stage.after}});
+                           {"after", stage.after},
+                           {"wave", stage.wave}});
   }
   return json;
+}
+
+std::string StudyPlan::to_list() const {
+  std::string text = fmt::format("#\t{}\t{}\n", study.name, study.directory.string());
+  for (const auto& stage : stages) text += fmt::format("{}\t{}\t{}\n", stage.wave, stage.ranks, stage.id);
+  return text;
 }
 
 std::string StudyPlan::to_text() const {
@@ -377,7 +412,8 @@ std::string StudyPlan::to_text() const {
   }
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const auto& stage = stages[i];
-    text += fmt::format("\n[{}] {} ({}) -> {}\n", i + 1, stage.id, stage.kind, stage.output.string());
+    text += fmt::format("\n[{}] {} ({}, wave {}) -> {}\n", i + 1, stage.id, stage.kind, stage.wave,
+                        stage.output.string());
     if (!stage.after.empty()) text += fmt::format("  after: {}\n", fmt::join(stage.after, ", "));
     text += "  " + command_line(stage) + "\n";
   }
@@ -426,7 +462,8 @@ StudyPlan read_study_plan(const std::filesystem::path& study_directory) {
     for (const auto& stage : json.at("stages")) {
       plan.stages.push_back({stage.at("id").get<std::string>(), stage.at("kind").get<std::string>(),
                              stage.at("args").get<std::vector<std::string>>(), stage.at("ranks").get<int>(),
-                             stage.at("output").get<std::string>(), stage.at("after").get<std::vector<std::string>>()});
+                             stage.at("output").get<std::string>(), stage.at("after").get<std::vector<std::string>>(),
+                             stage.value("wave", 0)});
     }
     return plan;
   } catch (const nlohmann::json::exception& e) {

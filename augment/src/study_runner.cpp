@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
 #include <fstream>
-#include <sstream>
+#include <set>
 
 #include "skelaug/augment/stage_process.h"
 #include "skelaug/core/atomic_file.h"
@@ -67,19 +68,34 @@ int run_study(const StudyPlan& plan, const StudyRunOptions& options) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  // The stages to run: all, or those named (each after every stage it reads has finished).
+  std::set<std::string> chosen(options.only.begin(), options.only.end());
+  const auto find_stage = [&](const std::string& id) {
+    return std::find_if(plan.stages.begin(), plan.stages.end(), [&](const Stage& stage) { return stage.id == id; });
+  };
+  for (const auto& id : chosen) {
+    const auto named = find_stage(id);
+    if (named == plan.stages.end()) {
+      throw core::UserError(fmt::format("--stage {}: study {} has no such stage (skelaug augment plan lists them)", id,
+                                        plan.study.name));
+    }
+    for (const auto& before : named->after) {
+      const auto reads = find_stage(before);
+      if (chosen.count(before) == 0 && !finished_before(plan, *reads)) {
+        throw core::UserError(fmt::format("--stage {}: it reads stage {}, which has not finished (no {})", id, before,
+                                          record_of(plan, *reads).string()));
+      }
+    }
+  }
   std::filesystem::create_directories(plan.study.directory);
   core::write_file_atomically(plan.study.directory / "plan.json", plan.to_json().dump(2) + "\n");
 
-  std::vector<std::string> mpiexec;
-  {
-    std::istringstream words(options.mpiexec);
-    for (std::string word; words >> word;) mpiexec.push_back(word);
-  }
   const auto total = plan.stages.size();
   std::size_t skipped = 0;
   for (std::size_t i = 0; i < total; ++i) {
     const auto& stage = plan.stages[i];
     const auto position = fmt::format("[{}/{}]", i + 1, total);
+    if (!chosen.empty() && chosen.count(stage.id) == 0) continue;
     if (finished_before(plan, stage)) {
       ++skipped;
       continue;
@@ -89,12 +105,7 @@ int run_study(const StudyPlan& plan, const StudyRunOptions& options) {
                    .c_str(),
                stdout);
     std::fflush(stdout);
-    std::vector<std::string> argv;
-    if (stage.ranks > 1) {
-      argv = mpiexec;
-      argv.push_back("-np");
-      argv.push_back(std::to_string(stage.ranks));
-    }
+    auto argv = launcher_words(options.mpiexec, stage.ranks);
     argv.push_back(options.program);
     argv.insert(argv.end(), stage.args.begin(), stage.args.end());
     const auto log = log_of(plan, stage);
@@ -130,10 +141,17 @@ int run_study(const StudyPlan& plan, const StudyRunOptions& options) {
                stdout);
     std::fflush(stdout);
   }
-  std::fputs(fmt::format("study {}: all {} stages done ({} done before) in {}; the report: skelaug augment report {}\n",
-                         plan.study.name, total, skipped, clock_text(elapsed()), plan.study.directory.string())
-                 .c_str(),
-             stdout);
+  if (chosen.empty()) {
+    std::fputs(fmt::format("study {}: all {} stages done ({} done before) in {}; the report: skelaug augment report {}\n",
+                           plan.study.name, total, skipped, clock_text(elapsed()), plan.study.directory.string())
+                   .c_str(),
+               stdout);
+  } else {
+    std::fputs(fmt::format("study {}: {} named stage(s) done ({} done before) in {}\n", plan.study.name,
+                           chosen.size(), skipped, clock_text(elapsed()))
+                   .c_str(),
+               stdout);
+  }
   return 0;
 }
 

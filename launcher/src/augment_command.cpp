@@ -21,6 +21,8 @@ struct AugmentRequest {
   std::string study_file;
   std::vector<std::string> overrides;
   bool json = false;
+  bool list = false;
+  std::vector<std::string> stages;
   int ranks = 0;
   std::string mpiexec;
   std::string study_directory;
@@ -36,7 +38,8 @@ augment::StudyPlan load_plan(const AugmentRequest& request) {
 
 int print_plan(const AugmentRequest& request) {
   const auto plan = load_plan(request);
-  std::fputs(request.json ? (plan.to_json().dump(2) + "\n").c_str() : plan.to_text().c_str(), stdout);
+  const auto text = request.json ? plan.to_json().dump(2) + "\n" : request.list ? plan.to_list() : plan.to_text();
+  std::fputs(text.c_str(), stdout);
   return core::kSuccess;
 }
 
@@ -49,6 +52,7 @@ int run(const AugmentRequest& request) {
   } else if (const char* mpiexec = std::getenv("MPIEXEC"); mpiexec != nullptr && *mpiexec != '\0') {
     options.mpiexec = mpiexec;
   }
+  options.only = request.stages;
   return augment::run_study(plan, options);
 }
 
@@ -76,10 +80,14 @@ void register_augment_commands(CommandRegistry& registry, const GlobalOptions&) 
   };
   auto* plan = registry.add(group, "plan",
                             "Every stage of a study as an ordinary skelaug command line, with its output and the "
-                            "stages it reads: skelaug augment plan STUDY.yaml [--json]",
+                            "stages it reads: skelaug augment plan STUDY.yaml [--json | --list]",
                             [request] { return print_plan(*request); });
   add_study(plan);
-  plan->add_flag("--json", request->json, "the plan as JSON");
+  auto* json = plan->add_flag("--json", request->json, "the plan as JSON");
+  plan->add_flag("--list", request->list,
+                 "for scripts, tab-separated: '#', the study's name and directory; then one line per stage: its wave "
+                 "(a wave's stages read only earlier waves' results), ranks and id")
+      ->excludes(json);
   auto* run_command = registry.add(
       group, "run",
       "Run a study's stages on this machine, skipping those already done (an interrupted study continues): skelaug "
@@ -87,7 +95,13 @@ void register_augment_commands(CommandRegistry& registry, const GlobalOptions&) 
       [request] { return run(*request); });
   add_study(run_command);
   run_command->add_option("--mpiexec", request->mpiexec,
-                          "how stages of several ranks are launched (default: $MPIEXEC, else mpirun)");
+                          "how stages of several ranks are launched (default: $MPIEXEC, else mpirun), followed by "
+                          "-np N unless a word holds {ranks}, e.g. 'srun --mpi=pmix -n {ranks}'");
+  run_command
+      ->add_option("--stage", request->stages,
+                   "run only this stage (repeat, or a,b,c), once the stages it reads have finished: one task of a "
+                   "Slurm array")
+      ->delimiter(',');
   auto* report_command = registry.add(
       group, "report",
       "A study's tables (Markdown, CSV, JSON), plots and rendered clips: skelaug augment report STUDY_DIR [-o DIR]",

@@ -14,22 +14,11 @@ import unittest
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, interrupt, run  # noqa: E402
+from skelaug_testing import (SKELAUG, TINY_RECOGNIZER, TempDirTest, interrupt, run,  # noqa: E402
+                             tiny_study_text)
 
 # Student's t quantile 0.975 for 1 degree of freedom (two seeds), from tables: the report's intervals use it.
 T_975_DF1 = 12.706204736174707
-TINY_GENERATOR = ["generator.width=16", "generator.heads=2", "generator.feedforward=32", "generator.encoder_layers=1",
-                  "generator.decoder_layers=1", "data.clip_length=16", "train.batch_size=8", "train.epochs=100000",
-                  "train.max_steps=3", "train.checkpoint_every=0"]
-TINY_RECOGNIZER = ["recognizer.base_channels=8", "recognizer.stages=2", "data.clip_length=16", "train.batch_size=8",
-                   "train.epochs=2", "data.workers=0"]
-TINY_FEATURES = ["recognizer.base_channels=16", "data.clip_length=16", "train.batch_size=8", "train.epochs=1",
-                 "data.workers=0"]
-
-
-def yaml_list(items):
-    return "[" + ", ".join(json.dumps(item) for item in items) + "]"
-
 
 def training_clips(run_dir):
     """The real clip indices a run recorded in its metrics.jsonl."""
@@ -64,26 +53,8 @@ class Study(TempDirTest):
         self.assertEqual(made.returncode, 0, made.stderr)
 
     def study(self, name, fractions, seeds, arms, recognizer=TINY_RECOGNIZER, ratio=2, extra=""):
-        text = f"""augment:
-  data: {self.data}
-  dir: {os.path.join(self.tmp, name)}
-  fractions: {yaml_list(fractions)}
-  seeds: {yaml_list(seeds)}
-  ratio: {ratio}
-  ranks: 1
-  arms: {yaml_list(arms)}
-  generator:
-    config: {os.path.join(SOURCE_DIR, "configs", "demo.yaml")}
-    overrides: {yaml_list(TINY_GENERATOR)}
-  sample:
-    overrides: {yaml_list(["sample.ddim_steps=3", "sample.batch_size=16", "sample.refine.min_confidence=0.001",
-                           "sample.refine.max_rounds=1"])}
-  recognizers: [{os.path.join(SOURCE_DIR, "configs", "demo_recognizer.yaml")}]
-  recognizer_overrides: {yaml_list(recognizer)}
-  features:
-    config: {os.path.join(SOURCE_DIR, "configs", "demo_a2m.yaml")}
-    overrides: {yaml_list(TINY_FEATURES)}
-{extra}"""
+        text = tiny_study_text(os.path.join(self.tmp, name), fractions, seeds, arms, ratio, data=self.data, ranks=1,
+                               recognizer=recognizer, extra=extra)
         return self.write(name + ".yaml", text)
 
     def augment(self, *args, timeout=600):
@@ -150,6 +121,22 @@ class StudyErrors(Study):
             if stage["kind"] == "train recognizer" and stage["id"] != "features":
                 self.assertIn("data.test_split=train", stage["args"])
                 self.assertIn("data.test_unused_only=true", stage["args"])
+        # For scripts: the study, then each stage's wave (after every wave it reads), ranks and id.
+        listed = self.augment("plan", study, "--list")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        lines = [line.split("\t") for line in listed.stdout.splitlines()]
+        self.assertEqual(lines[0], ["#", "plan", os.path.join(self.tmp, "plan")])
+        waves = {stage_id: int(wave) for wave, _, stage_id in lines[1:]}
+        self.assertEqual(list(waves), ids)
+        for stage in plan["stages"]:
+            self.assertEqual(waves[stage["id"]], max([waves[b] + 1 for b in stage["after"]], default=0), stage["id"])
+        self.assertEqual(waves["f0.5/s1/demo_recognizer/generated"], 2)  # after the samples, after the real run
+        # One stage at a time (a Slurm array task): an unknown one, or one whose inputs are missing, is refused.
+        self.assertUserError(self.augment("run", study, "--stage", "f0.5/s1/nothing"), "--stage f0.5/s1/nothing",
+                             "no such stage")
+        self.assertUserError(self.augment("run", study, "--stage", "f0.5/s1/demo_recognizer/generated"),
+                             "f0.5/s1/samples/generated", "has not finished")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "plan")))  # refused before anything is written
         text = self.augment("plan", study)
         self.assertEqual(text.returncode, 0, text.stderr)
         self.assertIn("f0.5/s2/demo_recognizer/generated", text.stdout)

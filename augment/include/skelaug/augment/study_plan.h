@@ -24,6 +24,9 @@ struct Stage {
   int ranks = 1;                   // > 1: launched as `mpirun -np ranks`
   std::filesystem::path output;    // what it writes
   std::vector<std::string> after;  // ids of the stages whose results it reads
+  // 0 for a stage that reads no other, else one more than the latest wave it reads: the stages of one wave can run
+  // at the same time (a Slurm job array per wave), once every earlier wave is done.
+  int wave = 0;
 };
 
 // Where one recogniser run of the study sits in its table.
@@ -58,6 +61,8 @@ struct StudyPlan {
 
   nlohmann::json to_json() const;
   std::string to_text() const;
+  // For scripts: "#<TAB>name<TAB>directory", then one line per stage: "wave<TAB>ranks<TAB>id".
+  std::string to_list() const;
 };
 
 // The plan of `study`: the data file is read for the subsets' sizes, each recogniser config (through `schema`) for
@@ -67,7 +72,11 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema);
 // The plan a study's run wrote (<dir>/plan.json), for the report.
 StudyPlan read_study_plan(const std::filesystem::path& study_directory);
 
-// The stage as one shell command line: "[mpiexec -np N ]program args...", each argument quoted where a shell needs it.
+// How a stage of `ranks` ranks is launched: the words of `mpiexec` followed by "-np <ranks>", or, when a word holds
+// "{ranks}", those words with the count put in (e.g. "srun --mpi=pmix -n {ranks}"). Nothing for a single rank.
+std::vector<std::string> launcher_words(const std::string& mpiexec, int ranks);
+
+// The stage as one shell command line: "[launcher ]program args...", each argument quoted where a shell needs it.
 std::string command_line(const Stage& stage, const std::string& program = "skelaug",
                          const std::string& mpiexec = "mpirun");
 
