@@ -1,9 +1,11 @@
 # Finds NCCL: NCCL_INCLUDE_DIR, NCCL_LIBRARY, NCCL_VERSION and the imported target NCCL::nccl.
-# Looks in NCCL_ROOT, then the CUDA toolkit, then the system.
+# Looks in NCCL_ROOT, then the CUDA toolkit, then the system. The library may be libnccl.so or only libnccl.so.2 (the
+# nvidia-nccl pip wheel beside a CUDA PyTorch ships no unversioned link: NCCL_ROOT=<site-packages>/nvidia/nccl), the
+# same library LibTorch's CUDA build loads.
 find_path(NCCL_INCLUDE_DIR nccl.h
   HINTS ${NCCL_ROOT} $ENV{NCCL_ROOT} ${CUDAToolkit_INCLUDE_DIRS} ${CUDAToolkit_ROOT}
   PATH_SUFFIXES include)
-find_library(NCCL_LIBRARY NAMES nccl
+find_library(NCCL_LIBRARY NAMES nccl libnccl.so.2
   HINTS ${NCCL_ROOT} $ENV{NCCL_ROOT} ${CUDAToolkit_LIBRARY_DIR} ${CUDAToolkit_ROOT}
   PATH_SUFFIXES lib lib64)
 

@@ -13,6 +13,7 @@
 #include "skelaug/distributed/thread_binding.h"
 
 #ifdef SKELAUG_WITH_NCCL
+#include "cuda_handles.h"
 #include "nccl_communicator.h"
 #endif
 
@@ -60,6 +61,11 @@ DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config)
   if (binding.backend == "nccl") {
     binding.cuda_device = layout.local_rank % gpus;
     binding.device = fmt::format("cuda:{}", binding.cuda_device);
+#ifdef SKELAUG_WITH_NCCL
+    // From here on every CUDA call of this rank without an explicit device (LibTorch's current stream, caching
+    // allocator, the communicator's stream and events) goes to its own GPU; otherwise local ranks >= 1 use GPU 0.
+    SKELAUG_CUDA_CHECK(cudaSetDevice(binding.cuda_device));
+#endif
   }
 
   binding.threads = rank_threads(mpi, config);

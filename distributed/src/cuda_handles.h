@@ -11,6 +11,13 @@ inline void cuda_check(cudaError_t code, const char* call) {
   if (code != cudaSuccess) throw std::runtime_error(fmt::format("{} failed: {}", call, cudaGetErrorString(code)));
 }
 
+// Makes `device` this thread's current CUDA device from construction on (it is not restored: a rank keeps its GPU).
+// A member declared before streams and events puts them on that device instead of on GPU 0.
+class ActiveDevice {
+ public:
+  explicit ActiveDevice(int device) { cuda_check(cudaSetDevice(device), "cudaSetDevice"); }
+};
+
 // Owns a non-blocking CUDA stream (it must not synchronise with the legacy default stream).
 class CudaStream {
  public:

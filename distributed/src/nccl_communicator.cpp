@@ -65,8 +65,7 @@ class NcclWork final : public Work {
 }  // namespace
 
 NcclCommunicator::NcclCommunicator(const MpiEnvironment& mpi, int device, double timeout_s)
-    : rank_(mpi.rank()), size_(mpi.size()), device_(device), timeout_s_(timeout_s) {
-  SKELAUG_CUDA_CHECK(cudaSetDevice(device_));
+    : rank_(mpi.rank()), size_(mpi.size()), device_(device), timeout_s_(timeout_s), active_device_(device) {
   ncclUniqueId id{};
   if (rank_ == 0) {
     const auto result = ncclGetUniqueId(&id);

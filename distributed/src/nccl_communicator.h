@@ -46,6 +46,7 @@ class NcclCommunicator final : public Communicator {
   double timeout_s_;
   ncclComm_t comm_ = nullptr;
   bool broken_ = false;
+  detail::ActiveDevice active_device_;  // before the stream and event, which are created on the current device
   detail::CudaStream stream_;
   detail::CudaEvent ready_;
   std::shared_ptr<detail::CudaEvent> last_done_;  // the latest collective's completion, for barrier()

@@ -11,6 +11,12 @@
 
 namespace skelaug::models {
 
+torch::Device module_device(const torch::nn::Module& module) {
+  for (const auto& parameter : module.parameters()) return parameter.device();
+  for (const auto& buffer : module.buffers()) return buffer.device();
+  return torch::kCPU;
+}
+
 void load_checkpoint_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module) {
   if (!std::filesystem::is_regular_file(file)) {
     throw core::UserError(fmt::format("{}: checkpoint not found", file.string()));
@@ -20,8 +26,10 @@ void load_checkpoint_weights(const std::filesystem::path& file, const std::strin
     throw core::UserError(fmt::format("{}: damaged checkpoint: {}", file.string(), detail));
   }
   try {
+    // Read straight onto the module's device: LibTorch would otherwise put each tensor on the device it was saved
+    // from and then move the module's parameters there.
     torch::serialize::InputArchive archive;
-    archive.load_from(file.string());
+    archive.load_from(file.string(), module_device(module));
     torch::serialize::InputArchive weights;
     if (!archive.try_read(part, weights)) {
       throw core::UserError(fmt::format("{}: the checkpoint holds no '{}' weights", file.string(), part));

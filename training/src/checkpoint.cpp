@@ -120,8 +120,10 @@ std::optional<CheckpointStore::Resumed> CheckpointStore::load_newest_valid(const
 
 TrainingState CheckpointStore::load(const std::filesystem::path& file, const CheckpointContents& contents) const {
   try {
+    // Onto the model's device (models::load_checkpoint_weights says why); the optimizer's state and the average
+    // follow the model.
     torch::serialize::InputArchive archive;
-    archive.load_from(file.string());
+    archive.load_from(file.string(), models::module_device(*contents.model));
     torch::serialize::InputArchive model_archive;
     archive.read(models::kModelWeights, model_archive);
     contents.model->load(model_archive);

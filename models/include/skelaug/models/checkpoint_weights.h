@@ -14,9 +14,13 @@ namespace skelaug::models {
 inline constexpr const char* kModelWeights = "model";
 inline constexpr const char* kEmaWeights = "ema";
 
-// Loads the weights saved under `part` (kModelWeights or kEmaWeights) of checkpoint `file` into `module`. A
-// core::UserError naming the file when it is missing, fails its checksum (<file>.crc64, when there is one), lacks the
-// part, or its weights do not fit the module.
+// Where `module`'s parameters (else buffers) live; the CPU for a module with neither. Checkpoints load onto it.
+torch::Device module_device(const torch::nn::Module& module);
+
+// Loads the weights saved under `part` (kModelWeights or kEmaWeights) of checkpoint `file` into `module`, onto the
+// module's own device whatever device the weights were saved from (a GPU run's checkpoint loads on a CPU machine, and
+// a rank resumes on its own GPU, not on the one that saved). A core::UserError naming the file when it is missing,
+// fails its checksum (<file>.crc64, when there is one), lacks the part, or its weights do not fit the module.
 void load_checkpoint_weights(const std::filesystem::path& file, const std::string& part, torch::nn::Module& module);
 
 // The checkpoints in `directory` (checkpoint-<global step, 9 digits>.pt), oldest first; none if it does not exist.

@@ -1,0 +1,73 @@
+"""The build files as a GPU host meets them: FindNCCL finds a pip wheel's NCCL (libnccl.so.2 without the unversioned
+link), and a C++ standard given on the command line is kept."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from skelaug_testing import SOURCE_DIR, TempDirTest  # noqa: E402
+
+CMAKE = shutil.which("cmake") or "cmake"
+
+
+class FindNccl(TempDirTest):
+    def find(self, root):
+        project = os.path.join(self.tmp, "project")
+        os.makedirs(project, exist_ok=True)
+        with open(os.path.join(project, "CMakeLists.txt"), "w") as out:
+            out.write("cmake_minimum_required(VERSION 3.18)\nproject(probe LANGUAGES NONE)\n"
+                      f"list(APPEND CMAKE_MODULE_PATH {os.path.join(SOURCE_DIR, 'cmake')})\n"
+                      "find_package(NCCL)\nmessage(STATUS \"probe: ${NCCL_FOUND};${NCCL_LIBRARY};${NCCL_VERSION}\")\n")
+        build = os.path.join(self.tmp, "build-" + os.path.basename(root))
+        result = subprocess.run([CMAKE, "-S", project, "-B", build, f"-DNCCL_ROOT={root}",
+                                 "-DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY", f"-DCMAKE_FIND_ROOT_PATH={root}",
+                                 "-DCUDAToolkit_ROOT=/nonexistent"],
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        line = [line for line in result.stdout.splitlines() if "probe: " in line][0]
+        return line.split("probe: ")[1].split(";")
+
+    def wheel_layout(self, name, libraries):
+        """A folder laid out like nvidia/nccl of the pip wheel: include/nccl.h and lib/<libraries>."""
+        root = os.path.join(self.tmp, name)
+        os.makedirs(os.path.join(root, "include"))
+        os.makedirs(os.path.join(root, "lib"))
+        with open(os.path.join(root, "include", "nccl.h"), "w") as out:
+            out.write("#define NCCL_MAJOR 2\n#define NCCL_MINOR 27\n#define NCCL_PATCH 7\n")
+        for library in libraries:
+            open(os.path.join(root, "lib", library), "w").close()
+        return root
+
+    def test_a_wheel_with_only_the_versioned_library_is_found(self):
+        root = self.wheel_layout("wheel", ["libnccl.so.2"])
+        found, library, version = self.find(root)
+        self.assertEqual(found, "TRUE")
+        self.assertEqual(library, os.path.join(root, "lib", "libnccl.so.2"))
+        self.assertEqual(version, "2.27.7")
+
+    def test_headers_without_a_library_are_not_nccl(self):
+        root = self.wheel_layout("headers", [])
+        found, _, _ = self.find(root)
+        self.assertEqual(found, "FALSE")
+
+
+class CxxStandard(TempDirTest):
+    def test_a_standard_from_the_command_line_is_kept(self):
+        build = os.path.join(self.tmp, "build")
+        result = subprocess.run([CMAKE, "-S", SOURCE_DIR, "-B", build, "-DCMAKE_CXX_STANDARD=20",
+                                 "-DSKELAUG_BUILD_TESTS=OFF", "-DSKELAUG_BUILD_BENCH=OFF", "-DSKELAUG_WITH_NCCL=OFF"],
+                                capture_output=True, text=True, timeout=600)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        with open(os.path.join(build, "compile_commands.json")) as f:
+            commands = json.load(f)
+        ours = [c["command"] for c in commands if "/core/src/" in c["file"]]
+        self.assertTrue(ours)
+        for command in ours:
+            self.assertIn("-std=c++20", command)
+
+
+if __name__ == "__main__":
+    unittest.main()
