@@ -16,6 +16,7 @@
 #include "skelaug/models/generator_objective.h"
 #include "skelaug/models/generator_sampling.h"
 #include "skelaug/models/recognizer.h"
+#include "small_generator.h"
 
 namespace skelaug::models {
 namespace {
@@ -54,20 +55,7 @@ TEST_F(OnCuda, EveryRecognizerGivesTheCpuLogits) {
   }
 }
 
-GeneratorOptions small_generator() {
-  GeneratorOptions options;
-  options.conditioning = Conditioning::kLabel;
-  options.num_joints = 22;
-  options.num_classes = 5;
-  options.clip_length = 12;
-  options.width = 32;
-  options.heads = 4;
-  options.feedforward = 64;
-  options.encoder_layers = 2;
-  options.decoder_layers = 2;
-  options.dropout = 0.0;
-  return options;
-}
+GeneratorOptions small_generator() { return testing::small_generator_options(Conditioning::kLabel); }
 
 TEST_F(OnCuda, TheGeneratorLossEqualsTheCpuAndSamplingGivesFiniteClips) {
   torch::manual_seed(2);

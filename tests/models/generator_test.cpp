@@ -6,24 +6,12 @@
 #include "skelaug/models/generator_objective.h"
 #include "skelaug/models/generator_sampling.h"
 #include "skelaug/models/skeleton_features.h"
+#include "small_generator.h"
 
 namespace skelaug::models {
 namespace {
 
-GeneratorOptions small(Conditioning conditioning) {
-  GeneratorOptions options;
-  options.conditioning = conditioning;
-  options.num_joints = 22;
-  options.num_classes = 5;
-  options.clip_length = 12;
-  options.width = 32;
-  options.heads = 4;
-  options.feedforward = 64;
-  options.encoder_layers = 2;
-  options.decoder_layers = 2;
-  options.dropout = 0.0;
-  return options;
-}
+GeneratorOptions small(Conditioning conditioning) { return testing::small_generator_options(conditioning); }
 
 TEST(SkeletonFeatures, RootTrajectoryPlusRelativeJointsInvertsExactly) {
   const auto joints = torch::randn({2, 7, 22, 3});
