@@ -85,10 +85,12 @@ int run_process(const std::vector<std::string>& argv, const std::filesystem::pat
   while (waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) throw core::UserError(fmt::format("{}: lost the child process: {}", argv[0], std::strerror(errno)));
     // A terminal's Ctrl-C reaches the child through its process group already; the others are sent to the runner.
+    // Both stop signals go on as SIGUSR1: skelaug treats the two alike (checkpoint, exit 3), but mpirun answers a
+    // SIGTERM by killing its ranks and exiting 1, while it passes SIGUSR1 on and exits with the ranks' code.
     const int signal = received_signal.load();
-    if (signal != 0 && signal != SIGINT && signal != forwarded) {
-      kill(child, signal);
-      forwarded = signal;
+    if (signal != 0 && signal != SIGINT && forwarded == 0) {
+      kill(child, SIGUSR1);
+      forwarded = SIGUSR1;
     }
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);

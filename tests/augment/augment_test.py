@@ -231,12 +231,13 @@ class StudyEndToEnd(Study):
 
 class StudyInterrupted(Study):
     def test_a_study_stopped_midway_continues_where_it_stopped(self):
-        # Recogniser runs long enough to be stopped inside one, with frequent checkpoints.
+        # Recogniser runs long enough to be stopped inside one, with frequent checkpoints; on 2 ranks, so the signal
+        # goes through mpirun (which kills its ranks on a SIGTERM: the runner passes the stop on as SIGUSR1).
         study = self.study("stopped", [1.0], [1], ["real", "noise"], ratio=1,
                            recognizer=TINY_RECOGNIZER + ["train.epochs=25", "train.checkpoint_every=5"])
         run_dir = os.path.join(self.tmp, "stopped", "f1", "s1", "demo_recognizer", "real")
-        process = subprocess.Popen([SKELAUG, "augment", "run", study], cwd=self.tmp, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen([SKELAUG, "augment", "run", study, "augment.ranks=2"], cwd=self.tmp,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, err = interrupt(process, signal.SIGTERM, lambda: glob.glob(os.path.join(run_dir, "checkpoints", "*.pt")),
                              wait_s=300)
         self.assertEqual(process.returncode, 3, out + err)
@@ -244,7 +245,7 @@ class StudyInterrupted(Study):
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "stopped", "stages", "f1", "s1", "demo_recognizer",
                                                      "real.json")))
         # The noisy copies were done before the stop; the recogniser resumes from its checkpoint and finishes.
-        resumed = self.augment("run", study, timeout=900)
+        resumed = self.augment("run", study, "augment.ranks=2", timeout=900)
         self.assertEqual(resumed.returncode, 0, resumed.stdout + resumed.stderr)
         self.assertIn("(1 done before", resumed.stdout)
         self.assertIn("resumed from", read(os.path.join(run_dir, "logs", "rank-0.log")))
