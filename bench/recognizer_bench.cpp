@@ -39,6 +39,7 @@
 // Every result line is "RESULT <key> <value>", the same keys and format as the Python script.
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/cuda.h>
 #include <torch/torch.h>
 

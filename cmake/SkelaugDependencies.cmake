@@ -20,7 +20,8 @@ find_package(yaml-cpp REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS log log_setup)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
-find_package(fmt REQUIRED)
+include(SkelaugFmt)
+skelaug_choose_fmt(${TORCH_INCLUDE_DIRS})
 
 # Pictures: PLplot (plots as PNG and SVG through its cairo driver) and libgd (animated GIF of clips). Both are Debian
 # packages with pkg-config files.

@@ -1,6 +1,7 @@
 #include "skelaug/augment/study_plan.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,7 @@
 #include "skelaug/core/config_schema.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>

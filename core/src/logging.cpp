@@ -1,6 +1,7 @@
 #include "skelaug/core/logging.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/attributes/clock.hpp>

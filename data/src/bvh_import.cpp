@@ -1,5 +1,6 @@
 // BVH files -> a skelaug dataset: forward kinematics, resampling, the joint map onto a named topology, class labels.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>

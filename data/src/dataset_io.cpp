@@ -1,6 +1,7 @@
 #include "skelaug/data/dataset_io.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 

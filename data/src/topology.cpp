@@ -1,6 +1,7 @@
 #include "skelaug/data/topology.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>

@@ -1,6 +1,7 @@
 #include "skelaug/data/topology_file.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstring>

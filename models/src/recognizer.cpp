@@ -1,6 +1,7 @@
 #include "skelaug/models/recognizer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <functional>
 #include <stdexcept>

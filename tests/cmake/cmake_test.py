@@ -1,5 +1,6 @@
 """The build files as a GPU host meets them: FindNCCL finds a pip wheel's NCCL (libnccl.so.2 without the unversioned
-link), and a C++ standard given on the command line is kept."""
+link), fmt headers in LibTorch's include folder are used on purpose (header-only), and a C++ standard given on the
+command line is kept."""
 import json
 import os
 import shutil
@@ -52,6 +53,41 @@ class FindNccl(TempDirTest):
         root = self.wheel_layout("headers", [])
         found, _, _ = self.find(root)
         self.assertEqual(found, "FALSE")
+
+
+class FmtChoice(TempDirTest):
+    """LibTorch's include folder may hold fmt's headers: then they are used header-only, on purpose."""
+
+    def choose(self, include_dir):
+        project = os.path.join(self.tmp, "fmt-" + os.path.basename(include_dir))
+        os.makedirs(project)
+        with open(os.path.join(project, "CMakeLists.txt"), "w") as out:
+            # A language, so that find_package knows the library architecture folders (fmt's config lives there).
+            out.write("cmake_minimum_required(VERSION 3.18)\nproject(probe LANGUAGES CXX)\n"
+                      f"list(APPEND CMAKE_MODULE_PATH {os.path.join(SOURCE_DIR, 'cmake')})\n"
+                      f"include(SkelaugFmt)\nskelaug_choose_fmt(/nonexistent {include_dir})\n"
+                      "get_target_property(defs fmt::fmt INTERFACE_COMPILE_DEFINITIONS)\n"
+                      "message(STATUS \"probe: ${SKELAUG_FMT_SOURCE};${defs}\")\n")
+        result = subprocess.run([CMAKE, "-S", project, "-B", os.path.join(project, "build")], capture_output=True,
+                                text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return [line for line in result.stdout.splitlines() if "probe: " in line][0].split("probe: ")[1]
+
+    def test_libtorch_fmt_headers_are_used_header_only(self):
+        torch_include = os.path.join(self.tmp, "torch_include")
+        os.makedirs(os.path.join(torch_include, "fmt"))
+        open(os.path.join(torch_include, "fmt", "format.h"), "w").close()
+        self.assertEqual(self.choose(torch_include), f"LibTorch {torch_include} (header-only);FMT_HEADER_ONLY=1")
+
+    def test_without_them_the_fmt_package_is_used(self):
+        plain = os.path.join(self.tmp, "plain_include")
+        os.makedirs(plain)
+        self.assertRegex(self.choose(plain), r"^system \d+\.\d+")
+
+    def test_the_compilers_own_folder_is_the_system_fmt(self):
+        # Debian's LibTorch lists /usr/include, where the system fmt's headers (those of libfmt) are.
+        self.assertTrue(os.path.exists("/usr/include/fmt/format.h"))
+        self.assertRegex(self.choose("/usr/include"), r"^system \d+\.\d+")
 
 
 class CxxStandard(TempDirTest):
