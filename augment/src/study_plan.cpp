@@ -240,12 +240,12 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         const auto matched_epochs = (matched + real_steps - 1) / real_steps;
         // Real plus `ratio` extra clips per real clip; with a real share, the real clips repeated and the epochs
         // longer, so the matched steps are set outright.
-        auto extra_clips_args = [&](const std::filesystem::path& extra, std::int64_t steps) {
+        auto extra_clips_args = [&](const std::filesystem::path& extra) {
           std::vector<std::string> args{"data.extra=[" + path(extra) + "]",
                                         fmt::format("data.extra_ratio={}", study.ratio)};
           if (study.real_share > 0) {
             args.push_back(fmt::format("data.real_share={}", study.real_share));
-            args.push_back(fmt::format("train.max_steps={}", steps));
+            args.push_back(fmt::format("train.max_steps={}", matched));
           }
           return args;
         };
@@ -264,7 +264,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
             append(stage.args, study.classic_overrides);
             append(stage.args, matched_budget);
           } else if (arm == "noise") {
-            append(stage.args, extra_clips_args(cell_dir / "noise.npz", matched));
+            append(stage.args, extra_clips_args(cell_dir / "noise.npz"));
             stage.after.push_back(cell_id("noise"));
           } else {
             const std::string set = sample_set_of(arm);
@@ -276,7 +276,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
               append(stage.args, {"data.train=" + path(run.samples), "data.train_split=\"\"", "data.fraction=1",
                                   fmt::format("train.epochs={}", matched), fmt::format("train.max_steps={}", matched)});
             } else {
-              append(stage.args, extra_clips_args(run.samples, matched));
+              append(stage.args, extra_clips_args(run.samples));
             }
           }
           plan.stages.push_back(std::move(stage));

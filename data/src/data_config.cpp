@@ -125,8 +125,9 @@ TrainingSet load_training_set(const DataOptions& options) {
     const double copies = options.real_share / (1 - options.real_share) * static_cast<double>(set.extra_clips) /
                           static_cast<double>(set.real_clips);
     set.real_copies = std::max<std::int64_t>(1, std::llround(copies));
+    const std::vector<std::int64_t> real(set.clips.begin(), set.clips.begin() + set.real_clips);
     for (std::int64_t copy = 1; copy < set.real_copies; ++copy) {
-      set.clips.insert(set.clips.end(), set.clips.begin(), set.clips.begin() + set.real_clips);
+      set.clips.insert(set.clips.end(), real.begin(), real.end());
     }
   }
   return set;

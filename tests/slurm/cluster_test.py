@@ -5,16 +5,13 @@
 Set SLURM_TEST_KEEP=1 to keep the cluster's base directory (logs, job output) afterwards.
 """
 import os
-import shutil
 import sys
-import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from slurm_cluster import SlurmCluster, skip_reason  # noqa: E402
+from slurm_cluster import ClusterTestCase, SlurmCluster  # noqa: E402
 
-KEEP = os.environ.get("SLURM_TEST_KEEP") == "1"
 
 
 def _read(path):
@@ -22,33 +19,8 @@ def _read(path):
         return f.read()
 
 
-class SlurmClusterTest(unittest.TestCase):
+class SlurmClusterTest(ClusterTestCase):
     """One two-node cluster shared by the job tests; its stop is checked in tearDownClass."""
-
-    @classmethod
-    def setUpClass(cls):
-        reason = skip_reason()
-        if reason:
-            raise unittest.SkipTest(reason)
-        cls.base = tempfile.mkdtemp(prefix="slurm-")  # short: the munge socket path must fit in 107 bytes
-        os.chmod(cls.base, 0o711)  # munged wants every directory above its socket searchable by all
-        cls.cluster = SlurmCluster(os.path.join(cls.base, "cluster"), nodes=2, cpus_per_node=2)
-        cls.cluster.__enter__()
-        print(f"\ncluster started in {cls.cluster.start_seconds:.2f} s under {cls.cluster.base_dir}",
-              file=sys.stderr)
-
-    @classmethod
-    def tearDownClass(cls):
-        begin = time.monotonic()
-        cls.cluster.__exit__(None, None, None)
-        print(f"\ncluster stopped in {time.monotonic() - begin:.2f} s", file=sys.stderr)
-        left = cls.cluster.leftover_processes()
-        if left or KEEP:
-            print(f"kept {cls.base}", file=sys.stderr)
-        else:
-            shutil.rmtree(cls.base, ignore_errors=True)
-        if left:
-            raise AssertionError(f"processes left after the cluster stopped: {left}")
 
     def workdir(self, name):
         path = os.path.join(self.base, name)

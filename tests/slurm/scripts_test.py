@@ -7,9 +7,7 @@ import csv
 import json
 import math
 import os
-import shutil
 import sys
-import tempfile
 import time
 import unittest
 
@@ -18,7 +16,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from skelaug_testing import SKELAUG, SOURCE_DIR, TINY_GENERATOR, run, tiny_study_text  # noqa: E402
-from slurm_cluster import SlurmCluster, skip_reason  # noqa: E402
+from slurm_cluster import ClusterTestCase  # noqa: E402
 
 SLURM_DIR = os.path.join(SOURCE_DIR, "slurm")
 # What a site edits, set for the test cluster: its partition, no GPUs, one core per task, short limits.
@@ -58,17 +56,10 @@ def write_ntu_skeletons(folder, actions=(1, 2, 3), performers=(1, 2, 4, 3), repe
                     out.write("\r\n".join(lines) + "\r\n")
 
 
-class SlurmScripts(unittest.TestCase):
+class SlurmScripts(ClusterTestCase):
     @classmethod
     def setUpClass(cls):
-        reason = skip_reason()
-        if reason:
-            raise unittest.SkipTest(reason)
-        cls.base = tempfile.mkdtemp(prefix="slurm-")  # short: munge's socket path must fit in 107 bytes
-        os.chmod(cls.base, 0o711)  # munged wants every folder above its socket searchable
-        cls.cluster = SlurmCluster(os.path.join(cls.base, "cluster"), nodes=2, cpus_per_node=2)
-        cls.cluster.start()
-        print(f"\ncluster up in {cls.cluster.start_seconds:.2f} s", file=sys.stderr)
+        super().setUpClass()
         cls.work = os.path.join(cls.base, "work")
         os.makedirs(cls.work)
         cls.cluster.env.update({"SKELAUG": os.path.abspath(SKELAUG), "SKELAUG_SLURM_DIR": SLURM_DIR,
@@ -77,15 +68,6 @@ class SlurmScripts(unittest.TestCase):
         cls.data = os.path.join(cls.work, "demo.npz")
         made = run(["data", "demo", "-o", cls.data, "--clips-per-class", "8"])
         assert made.returncode == 0, made.stderr
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.stop()
-        left = cls.cluster.leftover_processes()
-        if not left:
-            shutil.rmtree(cls.base, ignore_errors=True)
-        if left:
-            raise AssertionError(f"processes left after the cluster stopped: {left}")
 
     def submit(self, script, *args, sbatch=()):
         begin = time.monotonic()

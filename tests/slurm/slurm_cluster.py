@@ -16,9 +16,12 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
+import unittest
 
-__all__ = ["SlurmCluster", "SlurmClusterError", "skip_reason", "parse_record", "TERMINAL_STATES"]
+__all__ = ["SlurmCluster", "SlurmClusterError", "ClusterTestCase", "skip_reason", "parse_record", "TERMINAL_STATES"]
 
 REQUIRED_PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "srun", "scontrol", "sinfo", "squeue", "scancel")
 
@@ -555,3 +558,33 @@ class SlurmCluster:
     def pids(self):
         """{daemon name: pid} of the daemons started ('munged', 'slurmctld', and each node name for its slurmd)."""
         return dict(self._daemons)
+
+
+class ClusterTestCase(unittest.TestCase):
+    """Tests that share one two-node cluster: started under a fresh temporary folder (`cls.base`) before the class's
+    tests, stopped after them; the class fails if a process the cluster started is left running. The folder is removed
+    unless something is left or SLURM_TEST_KEEP=1. Skipped, saying why, where skip_reason() gives one."""
+
+    @classmethod
+    def setUpClass(cls):
+        reason = skip_reason()
+        if reason:
+            raise unittest.SkipTest(reason)
+        cls.base = tempfile.mkdtemp(prefix="slurm-")  # short: the munge socket path must fit in 107 bytes
+        os.chmod(cls.base, 0o711)  # munged wants every directory above its socket searchable by all
+        cls.cluster = SlurmCluster(os.path.join(cls.base, "cluster"), nodes=2, cpus_per_node=2)
+        cls.cluster.start()
+        print(f"\ncluster up in {cls.cluster.start_seconds:.2f} s under {cls.cluster.base_dir}", file=sys.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        begin = time.monotonic()
+        cls.cluster.stop()
+        print(f"\ncluster stopped in {time.monotonic() - begin:.2f} s", file=sys.stderr)
+        left = cls.cluster.leftover_processes()
+        if left or os.environ.get("SLURM_TEST_KEEP") == "1":
+            print(f"kept {cls.base}", file=sys.stderr)
+        else:
+            shutil.rmtree(cls.base, ignore_errors=True)
+        if left:
+            raise AssertionError(f"processes left after the cluster stopped: {left}")

@@ -31,7 +31,8 @@ struct DeviceBinding {
 int rank_threads(const MpiEnvironment& mpi, const core::Config& config);
 
 // Resolves `distributed.backend` (auto: NCCL when compiled in and a GPU is visible, else MPI), binds this rank to its
-// GPU (made the current CUDA device) and its share of the CPU cores. Throws UserError when the config asks for what this build or machine lacks.
+// GPU (made the current CUDA device) and its share of the CPU cores. Throws UserError when the config asks for what
+// this build or machine lacks.
 DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config);
 
 // The tensor communicator for `binding.backend`.
