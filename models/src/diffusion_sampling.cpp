@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "skelaug/data/device_copy.h"
 #include "skelaug/models/diffusion.h"
 
 namespace skelaug::models {
@@ -59,7 +60,8 @@ void check_options(const DiffusionSchedule& schedule, const X0Predictor& predict
 
 // Where a sampler's Gaussian noise comes from: one generator for the batch (SamplerOptions::seed), or one per row
 // (row_seeds). Noise is drawn on the CPU and moved: the same seeds then give the same samples on the CPU and on any
-// GPU, and this compiles against CPU-only LibTorch. The copy is small next to a network evaluation.
+// GPU, and this compiles against CPU-only LibTorch. The copy is small next to a network evaluation and does not make
+// the host wait for the device (data::to_device).
 class NoiseSource {
  public:
   NoiseSource(const SamplerOptions& options, std::int64_t batch) : per_row_(!options.row_seeds.empty()) {
@@ -76,11 +78,11 @@ class NoiseSource {
 
   at::Tensor standard_normal(at::IntArrayRef shape, const at::Device& device) {
     const auto options = at::TensorOptions().dtype(at::kFloat);
-    if (!per_row_) return at::randn(shape, generators_.front(), options).to(device);
+    if (!per_row_) return data::to_device(at::randn(shape, generators_.front(), options), device);
     std::vector<at::Tensor> rows;
     rows.reserve(generators_.size());
     for (auto& generator : generators_) rows.push_back(at::randn(shape.slice(1), generator, options));
-    return at::stack(rows).to(device);
+    return data::to_device(at::stack(rows), device);
   }
 
  private:

@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "skelaug/data/device_copy.h"
 #include "skelaug/models/diffusion.h"
 
 namespace skelaug::models {
@@ -18,15 +21,39 @@ double cosine_alpha_bar_unnormalised(double u) {
   return std::cos(angle) * std::cos(angle);
 }
 
-// A table value gathered per sample and shaped [B, 1, ..., 1] to broadcast over a sample of x's shape.
+// Values gathered per sample from a table already on t's device, shaped [B, 1, ..., 1] to broadcast over a sample of
+// `like`'s shape.
 at::Tensor per_sample(const at::Tensor& table, const at::Tensor& t, const at::Tensor& like) {
-  const at::Tensor values = table.to(like.device(), like.scalar_type()).index_select(0, t.to(like.device()));
   std::vector<std::int64_t> shape(static_cast<std::size_t>(like.dim()), 1);
   shape[0] = like.size(0);
-  return values.view(shape);
+  return table.index_select(0, t).view(shape);
 }
 
 }  // namespace
+
+struct DiffusionSchedule::NoiseTableCache {
+  struct Tables {
+    at::Device device;
+    at::ScalarType dtype;
+    at::Tensor sqrt_alpha_bar;
+    at::Tensor sqrt_one_minus_alpha_bar;
+  };
+
+  // The tables on `device` in `dtype`, copied there the first time they are asked for.
+  const Tables& on(const at::Device& device, at::ScalarType dtype, const at::Tensor& sqrt_alpha_bar,
+                   const at::Tensor& sqrt_one_minus_alpha_bar) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& tables : cached) {
+      if (tables.device == device && tables.dtype == dtype) return tables;
+    }
+    cached.push_back(
+        {device, dtype, sqrt_alpha_bar.to(device, dtype), sqrt_one_minus_alpha_bar.to(device, dtype)});
+    return cached.back();
+  }
+
+  std::mutex mutex;
+  std::deque<Tables> cached;  // a deque: references handed out stay valid when more are added
+};
 
 DiffusionSchedule DiffusionSchedule::cosine(std::int64_t steps) {
   if (steps < 1) {
@@ -62,6 +89,7 @@ DiffusionSchedule::DiffusionSchedule(const at::Tensor& betas) {
   posterior_variance_ = betas_ * (1.0 - alpha_bar_prev_) / (1.0 - alpha_bar_);
   posterior_mean_coef_x0_ = betas_ * alpha_bar_prev_.sqrt() / (1.0 - alpha_bar_);
   posterior_mean_coef_xt_ = (1.0 - alpha_bar_prev_) * (1.0 - betas_).sqrt() / (1.0 - alpha_bar_);
+  noise_tables_ = std::make_shared<NoiseTableCache>();
 }
 
 double DiffusionSchedule::alpha_bar_at(std::int64_t t) const {
@@ -87,8 +115,10 @@ at::Tensor DiffusionSchedule::add_noise(const at::Tensor& x0, const at::Tensor& 
                                   std::to_string(lowest) + ", " + std::to_string(highest) + "]");
     }
   }
-  return per_sample(sqrt_alpha_bar_, t, x0) * x0 +
-         per_sample(sqrt_one_minus_alpha_bar_, t, x0) * noise.to(x0.device(), x0.scalar_type());
+  const auto& tables = noise_tables_->on(x0.device(), x0.scalar_type(), sqrt_alpha_bar_, sqrt_one_minus_alpha_bar_);
+  const auto t_here = data::to_device(t, x0.device());
+  return per_sample(tables.sqrt_alpha_bar, t_here, x0) * x0 +
+         per_sample(tables.sqrt_one_minus_alpha_bar, t_here, x0) * noise.to(x0.device(), x0.scalar_type());
 }
 
 }  // namespace skelaug::models

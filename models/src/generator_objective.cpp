@@ -4,22 +4,31 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/torch.h>
 
+#include "skelaug/data/device_copy.h"
 #include "skelaug/models/dropout.h"
 #include "skelaug/models/skeleton_features.h"
 
 namespace skelaug::models {
 namespace {
 
-torch::Tensor bone_lengths(const torch::Tensor& joints, const std::vector<std::pair<int, int>>& edges) {
+// Child and parent joint indices of every bone, on `device`.
+struct BoneIndex {
+  torch::Tensor children;
+  torch::Tensor parents;
+};
+
+BoneIndex bone_index(const std::vector<std::pair<int, int>>& edges, const torch::Device& device) {
   std::vector<std::int64_t> children, parents;
   for (const auto& [child, parent] : edges) {
     children.push_back(child);
     parents.push_back(parent);
   }
-  const auto options = torch::TensorOptions().dtype(torch::kLong).device(joints.device());
-  const auto child = joints.index_select(-2, torch::tensor(children, options));
-  const auto parent = joints.index_select(-2, torch::tensor(parents, options));
-  return (child - parent).norm(2, -1);  // [B, T, bones]
+  return {data::to_device(torch::tensor(children, torch::kLong), device),
+          data::to_device(torch::tensor(parents, torch::kLong), device)};
+}
+
+torch::Tensor bone_lengths(const torch::Tensor& joints, const BoneIndex& bones) {
+  return (joints.index_select(-2, bones.children) - joints.index_select(-2, bones.parents)).norm(2, -1);  // [B, T, bones]
 }
 
 }  // namespace
@@ -34,7 +43,8 @@ GeneratorLoss generator_loss(Generator& model, const DiffusionSchedule& schedule
   if (static_cast<std::int64_t>(sample_seeds.size()) != batch) {
     throw std::invalid_argument("generator_loss: one seed per row is needed");
   }
-  // Drawn on the CPU from each row's own generator, then moved: the same on every device and world size.
+  // Drawn on the CPU from each row's own generator, then moved without waiting (data::to_device): the same on every
+  // device and world size. Everything the step needs from the host is sent before the forward pass is launched.
   std::vector<torch::Tensor> timesteps, noises, draws;
   const auto row_shape = clips.sizes().slice(1).vec();
   for (const auto seed : sample_seeds) {
@@ -43,14 +53,16 @@ GeneratorLoss generator_loss(Generator& model, const DiffusionSchedule& schedule
     noises.push_back(at::randn(row_shape, generator, torch::TensorOptions().dtype(torch::kFloat)));
     draws.push_back(at::rand({1}, generator, torch::TensorOptions().dtype(torch::kFloat)));
   }
-  const auto t = torch::cat(timesteps).to(device);
-  const auto noise = torch::stack(noises).to(device, clips.scalar_type());
+  const auto t = data::to_device(torch::cat(timesteps), device);
+  const auto noise = data::to_device(torch::stack(noises), device).to(clips.scalar_type());
+  const auto drop_draws = data::to_device(torch::cat(draws), device);
+  const auto bones = weights.bone_length > 0 ? bone_index(edges, device) : BoneIndex{};
   const auto x_t = schedule.add_noise(clips, t, noise);
 
   auto condition_labels = labels;
   const auto& options = model->options();
   if (options.conditioning == Conditioning::kLabel && weights.condition_dropout > 0) {
-    const auto dropped = torch::cat(draws).to(device) < weights.condition_dropout;
+    const auto dropped = drop_draws < weights.condition_dropout;
     condition_labels = torch::where(dropped, torch::full_like(labels, options.num_classes), labels);
   }
   // Every dropout mask of a row is keyed by the row's seed: the loss of a global batch is the same on any number of
@@ -84,7 +96,7 @@ GeneratorLoss generator_loss(Generator& model, const DiffusionSchedule& schedule
   }
   if (weights.bone_length > 0) {
     const auto difference =
-        bone_lengths(model->joints_from_normalised(x0), edges) - bone_lengths(model->joints_from_normalised(clips), edges);
+        bone_lengths(model->joints_from_normalised(x0), bones) - bone_lengths(model->joints_from_normalised(clips), bones);
     loss.bone_length = mean_of_clip_means(difference.square() * mask.unsqueeze(-1),
                                           mask.flatten(1).sum(1) * static_cast<double>(edges.size()));
     loss.total = loss.total + weights.bone_length * loss.bone_length;

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "skelaug/data/device_copy.h"
+
 namespace skelaug::models {
 namespace {
 
@@ -23,7 +25,7 @@ at::Tensor bones(const at::Tensor& joints, const data::Topology& topology) {
   for (std::size_t j = 0; j < parent.size(); ++j) {
     if (parent[j] < 0) parent[j] = static_cast<std::int64_t>(j);
   }
-  const auto index = at::tensor(parent, at::TensorOptions().dtype(at::kLong)).to(joints.device());
+  const auto index = data::to_device(at::tensor(parent, at::TensorOptions().dtype(at::kLong)), joints.device());
   return joints - joints.index_select(-2, index);
 }
 

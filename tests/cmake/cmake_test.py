@@ -1,6 +1,7 @@
 """The build files as a GPU host meets them: FindNCCL finds a pip wheel's NCCL (libnccl.so.2 without the unversioned
 link), fmt headers in LibTorch's include folder are used on purpose (header-only), and a C++ standard given on the
-command line is kept."""
+command line is kept; the discovered GoogleTests get their labels and no
+half environment."""
 import json
 import os
 import shutil
@@ -103,6 +104,33 @@ class CxxStandard(TempDirTest):
         self.assertTrue(ours)
         for command in ours:
             self.assertIn("-std=c++20", command)
+
+
+class DiscoveredTests(unittest.TestCase):
+    """The GoogleTest cases found at build time, as ctest lists them from this build folder: each has its label (unit
+    or gpu), and none has an environment, since CMake 3.25 passes only the first variable of a list to them."""
+
+    def properties(self, pattern):
+        build = os.environ.get("SKELAUG_BUILD_DIR")
+        if not build:
+            self.skipTest("SKELAUG_BUILD_DIR is not set: this test runs under ctest")
+        listing = subprocess.run(["ctest", "--test-dir", build, "-N", "--show-only=json-v1", "-R", pattern],
+                                 capture_output=True, text=True, timeout=120)
+        self.assertEqual(listing.returncode, 0, listing.stderr)
+        tests = json.loads(listing.stdout)["tests"]
+        self.assertTrue(tests, f"no test matching {pattern} in {build}")
+        return {test["name"]: {entry["name"]: entry["value"] for entry in test.get("properties", [])}
+                for test in tests}
+
+    def test_unit_tests_have_their_label_and_no_environment(self):
+        for name, properties in self.properties(r"^models\.DiffusionSchedule\.").items():
+            self.assertEqual(properties.get("LABELS"), ["unit"], name)
+            self.assertNotIn("ENVIRONMENT", properties, name)
+
+    def test_gpu_tests_are_labelled_gpu(self):
+        for name, properties in self.properties(r"^models\.OnCuda\.").items():
+            self.assertEqual(properties.get("LABELS"), ["gpu"], name)
+            self.assertNotIn("ENVIRONMENT", properties, name)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,27 @@ TEST(ExponentialMovingAverage, StartsAsACopyAndFoldsInEveryUpdate) {
   EXPECT_TRUE(torch::allclose(average->linear->weight, start + 0.19, 1e-6, 1e-6));
 }
 
+// The multi-tensor update is the per-tensor arithmetic, bit for bit: swapping one for the other changes no result.
+TEST(ExponentialMovingAverage, EveryUpdateIsBitIdenticalToThePerTensorFormula) {
+  torch::manual_seed(2);
+  Net model(16);
+  Net average(16);
+  ExponentialMovingAverage ema(*model, *average, 0.999);
+  std::vector<torch::Tensor> expected;
+  for (const auto& p : model->parameters()) expected.push_back(p.detach().clone());
+  for (int update = 0; update < 5; ++update) {
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : model->parameters()) p.add_(torch::randn_like(p) * 0.1);
+    }
+    ema.update();
+    const auto current = model->parameters();
+    for (std::size_t i = 0; i < expected.size(); ++i) expected[i].mul_(0.999).add_(current[i].detach(), 1.0 - 0.999);
+  }
+  const auto averaged = average->parameters();
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_TRUE(torch::equal(averaged[i], expected[i])) << i;
+}
+
 TEST(ExponentialMovingAverage, ARecordOfAnotherArchitectureIsRefused) {
   Net model(4);
   Net other(5);

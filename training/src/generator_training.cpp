@@ -9,6 +9,7 @@
 #include "skelaug/core/logging.h"
 #include "skelaug/core/seeding.h"
 #include "skelaug/data/dataset_io.h"
+#include "skelaug/data/device_copy.h"
 #include "skelaug/data/topology.h"
 #include "skelaug/models/skeleton_features.h"
 #include "skelaug/training/exemplar_picker.h"
@@ -90,13 +91,14 @@ int train_generator(const GeneratorTrainingOptions& options, const TrainingWorld
       std::vector<torch::Tensor> joints, masks;
       for (std::size_t row = 0; row < batch.clips.size(); ++row) {
         const auto pick_seed = core::mix_seed(step, static_cast<std::uint64_t>(batch.clips[row]), 0xe8e);
-        const auto label = batch.labels[static_cast<std::int64_t>(row)].item<std::int64_t>();
+        // The label from the host's dataset, not from the batch's device tensor (which would wait for the device).
+        const auto label = dataset->labels[static_cast<std::size_t>(batch.clips[row])];
         const auto sample = exemplar_source.sample(picker.pick(label, pick_seed), trainer.state().epoch);
         joints.push_back(sample.joints);
         masks.push_back(sample.mask);
       }
-      exemplar = model->normalised_features(torch::stack(joints).to(world.device));
-      exemplar_mask = torch::stack(masks).to(world.device);
+      exemplar = model->normalised_features(data::to_device(torch::stack(joints), world.device));
+      exemplar_mask = data::to_device(torch::stack(masks), world.device);
     }
     std::vector<std::uint64_t> seeds;
     for (const auto clip : batch.clips) seeds.push_back(core::mix_seed(seed, step, static_cast<std::uint64_t>(clip)));

@@ -10,39 +10,38 @@
 #include "skelaug/core/preemption.h"
 #include "skelaug/core/progress.h"
 #include "skelaug/core/seeding.h"
+#include "skelaug/data/device_copy.h"
 
 namespace skelaug::training {
 namespace {
 
 using Clock = core::Timeline::Clock;
 
-// Whether every tensor is finite, in one reduction per tensor and one host synchronisation: a sum is NaN or infinite
-// as soon as one element is (or when finite elements overflow, which is as much a divergence).
-bool sum_is_finite(const std::vector<torch::Tensor>& tensors) {
-  if (tensors.empty()) return true;
-  std::vector<torch::Tensor> sums;
-  sums.reserve(tensors.size());
+// The sum of every element of every tensor, a float64 scalar on `device`, computed without waiting for the device: it
+// is NaN or infinite as soon as one element is (or when finite elements overflow, which is as much a divergence).
+torch::Tensor sum_of_all(const std::vector<torch::Tensor>& tensors, const torch::Device& device) {
+  std::vector<torch::Tensor> sums{torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device))};
   for (const auto& tensor : tensors) sums.push_back(tensor.detach().sum().to(torch::kDouble));
-  return std::isfinite(torch::stack(sums).sum().item<double>());
+  return torch::stack(sums).sum();
 }
 
-bool all_finite(const std::vector<torch::Tensor>& parameters) { return sum_is_finite(parameters); }
+bool all_finite(const std::vector<torch::Tensor>& parameters, const torch::Device& device) {
+  return std::isfinite(sum_of_all(parameters, device).item<double>());
+}
 
-bool all_finite_gradients(const std::vector<torch::Tensor>& parameters) {
+// The step's summary, built on the device without waiting for it: [this rank's loss (0 if not finite), whether this
+// rank was asked to stop, whether its loss or the averaged gradients are not finite]. Summed over the ranks, it says
+// the mean loss, whether to stop and how many ranks saw a non-finite value.
+torch::Tensor step_summary(const torch::Tensor& loss_sum, const std::vector<torch::Tensor>& parameters,
+                           bool stop_requested) {
   std::vector<torch::Tensor> gradients;
   for (const auto& p : parameters) {
     if (p.grad().defined()) gradients.push_back(p.grad());
   }
-  return sum_is_finite(gradients);
-}
-
-data::Batch to_device(const data::Batch& batch, const torch::Device& device) {
-  if (device.is_cpu()) return batch;
-  auto moved = batch;
-  moved.joints = batch.joints.to(device, /*non_blocking=*/true);
-  moved.mask = batch.mask.to(device, true);
-  moved.labels = batch.labels.to(device, true);
-  return moved;
+  const auto finite = torch::isfinite(loss_sum + sum_of_all(gradients, loss_sum.device()));
+  return torch::stack({torch::nan_to_num(loss_sum, 0.0, 0.0, 0.0),
+                       torch::full({}, stop_requested ? 1.0 : 0.0, loss_sum.options()),
+                       torch::logical_not(finite).to(torch::kDouble)});
 }
 
 }  // namespace
@@ -64,7 +63,7 @@ void Trainer::save_checkpoint() {
   if (communicator_.rank() == 0) {
     // A diverged model must never replace good checkpoints (the oldest is pruned for each new one).
     for (auto* module : {&model_, ema}) {
-      if (module != nullptr && !all_finite(module->parameters())) {
+      if (module != nullptr && !all_finite(module->parameters(), options_.device)) {
         throw std::runtime_error(fmt::format("step {}: the model has non-finite weights; no checkpoint written (the "
                                              "last good one stays in {})",
                                              state_.global_step, checkpoints_.directory().string()));
@@ -149,7 +148,9 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       // Randomness inside the model (dropout, diffusion noise) is a function of (seed, step, rank): resumable.
       torch::manual_seed(core::mix_seed(options_.seed, static_cast<std::uint64_t>(state_.global_step), rank));
       const auto micro_batches = std::min(options_.accumulation, steps_per_epoch - state_.step_in_epoch);
-      double loss_sum = 0;
+      // The loss stays on the device until the step's one exchange: reading it per micro-batch would make the host
+      // wait for each backward pass before launching the next forward.
+      auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(options_.device));
       std::int64_t samples = 0;
       for (std::int64_t m = 0; m < micro_batches; ++m) {
         auto batch = loader.next();
@@ -159,35 +160,35 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
         torch::Tensor value;
         {
           const AutocastGuard autocast(options_.device, options_.precision);
-          value = loss(to_device(*batch, options_.device)).to(torch::kFloat) / static_cast<double>(micro_batches);
+          value = loss(data::to_device(*batch, options_.device)).to(torch::kFloat) / static_cast<double>(micro_batches);
         }
         const auto backward_start = Clock::now();
         timeline_.record("forward", "compute", 0, forward_start, backward_start);
         reducer.prepare(m == micro_batches - 1);
         value.backward();
         timeline_.record("backward", "compute", 0, backward_start, Clock::now());
-        loss_sum += value.item<double>();
+        loss_sum += value.detach().to(torch::kDouble);
       }
       const auto reduce_start = Clock::now();
       reducer.finish();
-      const auto optimizer_start = Clock::now();
-      timeline_.record("wait for gradients", "communication", 0, reduce_start, optimizer_start);
+      const auto summary_start = Clock::now();
+      timeline_.record("wait for gradients", "communication", 0, reduce_start, summary_start);
 
       // One all-reduce for the mean loss, whether any rank was asked to stop, and whether any rank's loss or the
-      // averaged gradients are not finite: every rank then takes the same decision about the update.
-      const bool finite = std::isfinite(loss_sum) && all_finite_gradients(model_.parameters());
-      auto shared = torch::tensor({std::isfinite(loss_sum) ? loss_sum : 0.0, core::PreemptionFlag::received() != 0 ? 1.0 : 0.0,
-                                   finite ? 0.0 : 1.0},
-                                  torch::kDouble);
-      if (options_.device.is_cuda()) shared = shared.to(torch::kFloat).to(options_.device);
+      // averaged gradients are not finite: every rank then takes the same decision about the update. Reading its
+      // result is the step's only wait for the device, and the update cannot be decided without it.
+      auto shared = step_summary(loss_sum, model_.parameters(), core::PreemptionFlag::received() != 0);
       communicator_.all_reduce(shared, distributed::ReduceOp::kSum);
-      shared = shared.cpu().to(torch::kDouble);
-      const bool skipped = shared[2].item<double>() > 0;
+      const auto summary = shared.to(torch::kCPU);
+      const double* const totals = summary.data_ptr<double>();
+      const auto optimizer_start = Clock::now();
+      timeline_.record("step summary", "communication", 0, summary_start, optimizer_start);
+      const bool skipped = totals[2] > 0;
       if (skipped) {
         optimizer_.zero_grad();
         ++nonfinite_in_a_row;
         const auto what = fmt::format("step {}: the loss or the gradients are not finite (NaN or infinite) on {} "
-                                      "rank(s)", state_.global_step + 1, shared[2].item<double>());
+                                      "rank(s)", state_.global_step + 1, totals[2]);
         if (options_.nonfinite == NonFinitePolicy::kStop) {
           throw std::runtime_error(what + "; stopping before the update (train.nonfinite=stop; the last checkpoint "
                                           "stays in " + checkpoints_.directory().string() + ")");
@@ -208,7 +209,7 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       state_.step_in_epoch += micro_batches;
       ++state_.global_step;
 
-      const double mean_loss = skipped ? std::nan("") : shared[0].item<double>() / communicator_.size();
+      const double mean_loss = skipped ? std::nan("") : totals[0] / communicator_.size();
       const double seconds = std::chrono::duration<double>(Clock::now() - step_start).count();
       if (metrics_ != nullptr) {
         nlohmann::json record{{"event", "train_step"}, {"step", state_.global_step}, {"epoch", state_.epoch},
@@ -222,7 +223,7 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       progress.advance(micro_batches, skipped ? "update skipped (non-finite)" : fmt::format("loss {:.4f}", mean_loss));
       if (after_step) after_step(state_);
 
-      if (shared[1].item<double>() > 0) {
+      if (totals[1] > 0) {
         SKELAUG_LOG(kWarning) << "a stop signal reached the job: saving a checkpoint and exiting for requeue";
         save_checkpoint();
         exit_code = core::kPreempted;

@@ -1,5 +1,5 @@
 // skelaug::data: skeleton topologies, the dataset file (.npz), importers of the field's formats (with their pickle
-// readers), the PYSKL exporter, the demo dataset, transforms and the sharded loader.
+// readers), the PYSKL exporter, the demo dataset, transforms, the sharded loader and copies to the device.
 // This header includes the library's whole public interface; include the single headers where compile time matters.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include "skelaug/data/data_config.h"
 #include "skelaug/data/dataset_io.h"
 #include "skelaug/data/demo_dataset.h"
+#include "skelaug/data/device_copy.h"
 #include "skelaug/data/distributed_sampler.h"
 #include "skelaug/data/frame_limits.h"
 #include "skelaug/data/hml263_features.h"

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace skelaug::models {
@@ -11,7 +12,9 @@ namespace skelaug::models {
 // The forward (noising) process of a denoising diffusion model, as tables indexed by the discrete timestep
 // t = 0 .. T-1. Index t is the noise level after t + 1 forward steps, so alpha_bar[0] is just below 1 and
 // alpha_bar[T-1] is about 0 (the convention of Ho et al. and of the improved-DDPM code the paper builds on).
-// All tables are float64 on the CPU; callers cast and move what they need.
+// All tables are float64 on the CPU; callers cast and move what they need. add_noise keeps its own copies of the two
+// tables it gathers from on each device and dtype it meets (shared by copies of the schedule), so a training step
+// never copies a table to the device.
 class DiffusionSchedule {
  public:
   // Nichol & Dhariwal 2021: alpha_bar(u) = f(u) / f(0), f(u) = cos^2((u + s) / (1 + s) * pi / 2), s = 0.008;
@@ -53,6 +56,8 @@ class DiffusionSchedule {
   at::Tensor posterior_variance_;
   at::Tensor posterior_mean_coef_x0_;
   at::Tensor posterior_mean_coef_xt_;
+  struct NoiseTableCache;
+  std::shared_ptr<NoiseTableCache> noise_tables_;
 };
 
 // The network predicts the clean sample x0 from (x_t, t); `t` is int64 [B] on x_t's device. The samplers pass the same
