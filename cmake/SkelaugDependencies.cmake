@@ -23,16 +23,31 @@ find_package(nlohmann_json 3.10 REQUIRED)
 include(SkelaugFmt)
 skelaug_choose_fmt(${TORCH_INCLUDE_DIRS})
 
-# Pictures: PLplot (plots as PNG and SVG through its cairo driver) and libgd (animated GIF of clips). Both are Debian
-# packages with pkg-config files.
+# Pictures: PLplot (plots as PNG and SVG through its cairo driver) and libgd (animated GIF of clips, and the frames
+# of MP4 ones). Both are Debian packages with pkg-config files. Optional, since with their dependencies (cairo, pango,
+# X11, fonts) they are some 500 MB of packages that a GPU host's carried bundle cannot hold; without them plots and
+# GIF/MP4 clips are refused saying so, and HTML clips still work.
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot)
-pkg_check_modules(GDLIB REQUIRED IMPORTED_TARGET gdlib)
+set(SKELAUG_PICTURES_ENABLED OFF)
+if(NOT SKELAUG_WITH_PICTURES STREQUAL "OFF")
+  pkg_check_modules(PLPLOT QUIET IMPORTED_TARGET plplot)
+  pkg_check_modules(GDLIB QUIET IMPORTED_TARGET gdlib)
+  if(PLPLOT_FOUND AND GDLIB_FOUND)
+    set(SKELAUG_PICTURES_ENABLED ON)
+  elseif(SKELAUG_WITH_PICTURES STREQUAL "ON")
+    message(FATAL_ERROR "SKELAUG_WITH_PICTURES=ON but PLplot (found: ${PLPLOT_FOUND}) or libgd (found: "
+                        "${GDLIB_FOUND}) is missing (Debian: libplplot-dev plplot-driver-cairo libgd-dev)")
+  endif()
+endif()
 
 # MP4 clips: FFmpeg's libavcodec (H.264 through libx264), libavformat and libswscale. Optional, since their Debian
-# packages pull in some forty codec libraries that a GPU host's carried bundle would rather not hold.
+# packages pull in some forty codec libraries that a GPU host's carried bundle would rather not hold. The frames are
+# drawn with libgd, so video needs pictures.
 set(SKELAUG_VIDEO_ENABLED OFF)
-if(NOT SKELAUG_WITH_VIDEO STREQUAL "OFF")
+if(SKELAUG_WITH_VIDEO STREQUAL "ON" AND NOT SKELAUG_PICTURES_ENABLED)
+  message(FATAL_ERROR "SKELAUG_WITH_VIDEO=ON needs pictures (libgd draws the frames), which this build lacks")
+endif()
+if(NOT SKELAUG_WITH_VIDEO STREQUAL "OFF" AND SKELAUG_PICTURES_ENABLED)
   pkg_check_modules(LIBAV QUIET IMPORTED_TARGET libavcodec libavformat libavutil libswscale)
   if(LIBAV_FOUND)
     set(SKELAUG_VIDEO_ENABLED ON)
@@ -70,7 +85,7 @@ if(SKELAUG_BUILD_TESTS)
 endif()
 
 # Booleans for build_info.cpp.in.
-foreach(_flag SKELAUG_TORCH_CUDA SKELAUG_NCCL_ENABLED SKELAUG_VIDEO_ENABLED)
+foreach(_flag SKELAUG_TORCH_CUDA SKELAUG_NCCL_ENABLED SKELAUG_PICTURES_ENABLED SKELAUG_VIDEO_ENABLED)
   if(${_flag})
     set(${_flag}_BOOL true)
   else()

@@ -6,7 +6,8 @@
 #   tools/gpu-check.sh OUT_DIR [--bundle DIR] [--build-dir DIR]     # on the GPU host (CUDA LibTorch, NCCL, one GPU)
 #   tools/gpu-check.sh OUT_DIR --cpu [--build-dir build]             # every step that needs no GPU, here
 #
-# --bundle DIR: the unpacked Debian packages the host lacks (tools/gpu/, README "GPU hosts"), used for configuring.
+# --bundle DIR: the Debian packages the host lacks, unpacked there by tools/gpu/unpack-debs.sh (README "GPU hosts");
+# its env.sh is sourced first.
 # --build-dir DIR: where to build (default OUT_DIR/build); with --cpu an existing build folder is used as it is
 #   (neither configured nor rebuilt: tests may be running from it), and its programs must be built.
 # --steps N: generator training steps per precision (default 200 on a GPU, 4 with --cpu).
@@ -42,10 +43,13 @@ else
   RECOGNIZER_BENCH="--steps 2 --warmup 1 --base-channels 16 --stages 4"
 fi
 PYTHON=${PYTHON:-python3}
-# Debian's packages unpacked without their alternatives step name MPI's programs *.openmpi.
+# The carried packages (tools/gpu/unpack-debs.sh) come with the environment that finds them.
+if [ -n "$BUNDLE" ]; then
+  [ -f "$BUNDLE/env.sh" ] || { echo "gpu-check: $BUNDLE/env.sh missing: unpack with tools/gpu/unpack-debs.sh" >&2; exit 2; }
+  # shellcheck source=/dev/null
+  source "$BUNDLE/env.sh"
+fi
 MPIRUN=$(command -v mpirun || command -v mpirun.openmpi || echo mpirun)
-[ -n "$BUNDLE" ] && export PATH="$BUNDLE/usr/bin:$PATH" LD_LIBRARY_PATH="$BUNDLE/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-[ -n "$BUNDLE" ] && [ -z "$(command -v mpirun)" ] && MPIRUN=$BUNDLE/usr/bin/mpirun.openmpi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OUT BUILD SOURCE DEVICE BACKEND STEPS \
   GENERATOR_BENCH RECOGNIZER_BENCH SAMPLE_DDIM PER_CLASS PYTHON MPIRUN BUNDLE MODE
 SKELAUG=$BUILD/bin/skelaug
@@ -100,12 +104,13 @@ else
     nccl_root=$("$PYTHON" -c "import nvidia.nccl, os; print(os.path.dirname(nvidia.nccl.__file__))" 2>/dev/null)
     flags=(-DCMAKE_BUILD_TYPE=Release -DSKELAUG_BUILD_TESTS=OFF "-DCMAKE_PREFIX_PATH=${torch_cmake}${BUNDLE:+;$BUNDLE/usr}")
     if [ "$MODE" = gpu ]; then
-      flags+=(-DSKELAUG_WITH_NCCL=ON -DSKELAUG_WITH_VIDEO=OFF -DCMAKE_CUDA_ARCHITECTURES=90 -DTORCH_CUDA_ARCH_LIST=9.0)
+      # The bundle carries no PLplot, libgd or FFmpeg (tools/gpu/packages.txt): no pictures there.
+      flags+=(-DSKELAUG_WITH_NCCL=ON -DSKELAUG_WITH_PICTURES=OFF -DSKELAUG_WITH_VIDEO=OFF -DCMAKE_CUDA_ARCHITECTURES=90
+              -DTORCH_CUDA_ARCH_LIST=9.0)
       command -v nvcc >/dev/null && flags+=("-DCMAKE_CUDA_COMPILER=$(command -v nvcc)")
       [ -n "$nccl_root" ] && flags+=("-DNCCL_ROOT=$nccl_root")
       command -v mpicc >/dev/null || flags+=(-DMPI_EXECUTABLE_SUFFIX=.openmpi)
     fi
-    [ -n "$BUNDLE" ] && export PKG_CONFIG_SYSROOT_DIR=$BUNDLE PKG_CONFIG_PATH=$BUNDLE/usr/lib/x86_64-linux-gnu/pkgconfig:$BUNDLE/usr/share/pkgconfig
     cmake -S "$SOURCE" -B "$BUILD" -G Ninja "${flags[@]}"
     code=$?; cp "$BUILD/CMakeCache.txt" "$OUT/" 2>/dev/null; exit $code'
 fi

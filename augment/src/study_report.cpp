@@ -26,6 +26,7 @@
 #include "skelaug/visual/clip_choice.h"
 #include "skelaug/visual/clip_render.h"
 #include "skelaug/visual/line_plot.h"
+#include "skelaug/visual/pictures.h"
 
 namespace skelaug::augment {
 namespace {
@@ -178,6 +179,17 @@ std::string file_safe(const std::string& name) {
   std::string safe;
   for (const char c : name) safe += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return safe;
+}
+
+// The plot as <stem>.png and .svg, and its line of the report; where this build draws no pictures, a line saying so.
+std::string draw_plot(const visual::LinePlot& plot, const std::filesystem::path& stem, const std::string& what,
+                      StudyReportFiles& files) {
+  if (!visual::can_draw_pictures()) {
+    return fmt::format("({}: not drawn, this skelaug was built without pictures)\n\n", what);
+  }
+  visual::write_line_plot(plot, stem);
+  files.pictures.push_back(stem.string() + ".png");
+  return fmt::format("![{}]({}.png) ([SVG]({}.svg))\n\n", what, stem.filename().string(), stem.filename().string());
 }
 
 }  // namespace
@@ -403,10 +415,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     }
     if (!by_fraction.series.empty()) {
       const auto stem = output / fmt::format("top1_by_fraction_{}", file_safe(recognizer));
-      visual::write_line_plot(by_fraction, stem);
-      files.pictures.push_back(stem.string() + ".png");
-      markdown += fmt::format("![top-1 by fraction]({}.png) ([SVG]({}.svg))\n\n", stem.filename().string(),
-                              stem.filename().string());
+      markdown += draw_plot(by_fraction, stem, "top-1 by fraction", files);
     }
 
     // Held-out curves: mean over seeds at each evaluation, per arm.
@@ -429,9 +438,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       }
       if (curves.series.empty()) continue;
       const auto stem = output / fmt::format("curves_{}_f{:g}", file_safe(recognizer), fraction);
-      visual::write_line_plot(curves, stem);
-      files.pictures.push_back(stem.string() + ".png");
-      markdown += fmt::format("![held-out curves at fraction {:g}]({}.png)\n\n", fraction, stem.filename().string());
+      markdown += draw_plot(curves, stem, fmt::format("held-out curves at fraction {:g}", fraction), files);
     }
   }
 
@@ -503,10 +510,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       }
       copying.push_back(std::move(entry));
       const auto stem = output / fmt::format("copying_f{:g}", fraction);
-      visual::write_line_plot(cdf, stem);
-      files.pictures.push_back(stem.string() + ".png");
-      markdown += fmt::format("\n![nearest-clip distances at fraction {:g}]({}.png)\n\n", fraction,
-                              stem.filename().string());
+      markdown += "\n" + draw_plot(cdf, stem, fmt::format("nearest-clip distances at fraction {:g}", fraction), files);
     }
 
     // One grid per class from the smallest fraction's first cell with a set: real exemplars beside their clips.
@@ -515,9 +519,11 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       if (cell.fraction != smallest || !std::filesystem::exists(generated_set(cell) / "manifest.json")) continue;
       const auto generated = data::load_dataset(generated_set(cell));
       if (generated.gen_exemplar.empty()) break;
+      // Without pictures the grids are HTML pages (they need no library).
+      const std::string clip_format = visual::can_draw_pictures() ? "gif" : "html";
       markdown += fmt::format("## Clips\n\nFraction {:g}, seed {}: per class, two real exemplars of the subset, each "
-                              "followed by up to three clips generated from it (animated GIF).\n\n",
-                              cell.fraction, cell.seed);
+                              "followed by up to three clips generated from it ({}).\n\n",
+                              cell.fraction, cell.seed, clip_format == "gif" ? "animated GIF" : "HTML pages");
       const auto subset = data::subset_indices(real, study.train_split, cell.fraction, static_cast<std::uint64_t>(cell.seed));
       std::filesystem::create_directories(output / "clips");
       for (std::size_t c = 0; c < real.class_names.size(); ++c) {
@@ -536,7 +542,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
           }
         }
         if (panels.empty()) continue;
-        const auto file = output / "clips" / fmt::format("{:03d}_{}.gif", c, file_safe(real.class_names[c]));
+        const auto file = output / "clips" / fmt::format("{:03d}_{}.{}", c, file_safe(real.class_names[c]), clip_format);
         visual::RenderOptions options;
         options.columns = 4;
         visual::render_clips(panels, options, file);

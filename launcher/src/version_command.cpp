@@ -22,9 +22,11 @@ std::string version_report() {
       "CUDA: {}\n"
       "NCCL: {}\n"
       "MPI: {}\n"
+      "Pictures: {}\n"
       "MP4 video: {}\n"
       "OpenMP wait policy: {}",
       build.version, build.build_type, TORCH_VERSION, cuda, nccl, distributed::MpiEnvironment::library_version(),
+      build.pictures ? "yes (PLplot, libgd)" : "no (built without SKELAUG_WITH_PICTURES: no plots, GIF or MP4)",
       build.video ? "yes (FFmpeg)" : "no (built without SKELAUG_WITH_VIDEO)", openmp_wait_policy_report());
 }
 

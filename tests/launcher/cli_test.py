@@ -23,12 +23,14 @@ class VersionAndHelp(TempDirTest):
         self.assertRegex(result.stdout, r"\nCUDA: ")
         self.assertRegex(result.stdout, r"\nNCCL: (compiled \(NCCL \d+\.\d+\.\d+\)|not compiled)")
         self.assertRegex(result.stdout, r"\nMPI: \S+")
+        self.assertRegex(result.stdout, r"\nPictures: (yes|no)")
         self.assertRegex(result.stdout, r"\nMP4 video: (yes|no)")
         # CI builds with SKELAUG_WITH_NCCL=ON and sets this, proving the NCCL backend was compiled and linked in.
         if os.environ.get("SKELAUG_EXPECT_NCCL") == "1":
             self.assertIn("NCCL: compiled", result.stdout)
         if os.environ.get("SKELAUG_EXPECT_VIDEO") == "1":
             self.assertIn("MP4 video: yes", result.stdout)
+            self.assertIn("Pictures: yes", result.stdout)  # video draws its frames with libgd
 
     def test_openmp_threads_wait_passively_unless_the_user_chose(self):
         # libgomp prints the settings it adopted when OMP_DISPLAY_ENV is set, each time it loads: skelaug re-executes

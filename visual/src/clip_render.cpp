@@ -8,6 +8,7 @@
 #include "clip_mp4.h"
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
+#include "skelaug/visual/pictures.h"
 #include "writable_target.h"
 
 namespace skelaug::visual {
@@ -18,6 +19,11 @@ void render_clips(const std::vector<ClipPanel>& panels, const RenderOptions& opt
   if (extension != ".gif" && extension != ".mp4" && extension != ".html") {
     throw core::UserError(fmt::format("{}: cannot render clips as '{}': the output must end in .gif, .mp4 or .html",
                                       output.string(), extension));
+  }
+  if (extension != ".html" && !can_draw_pictures()) {
+    throw core::UserError(fmt::format("{}: this skelaug was built without pictures (SKELAUG_WITH_PICTURES=OFF, or "
+                                      "PLplot and libgd were not found): write .html",
+                                      output.string()));
   }
   if (extension == ".mp4" && !can_render_mp4()) {
     throw core::UserError(fmt::format(

@@ -17,6 +17,7 @@
 #include "plot_stream.h"
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/file_writer.h"
+#include "skelaug/visual/pictures.h"
 #include "writable_target.h"
 
 namespace skelaug::visual {
@@ -321,6 +322,8 @@ void write_one(const LinePlot& plot, const std::filesystem::path& target, const 
 }
 
 }  // namespace
+
+bool can_draw_pictures() { return true; }
 
 void write_line_plot(const LinePlot& plot, const std::filesystem::path& stem) {
   validate(plot);

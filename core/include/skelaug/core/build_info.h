@@ -12,6 +12,7 @@ struct BuildInfo {
   bool torch_cuda = false;      // LibTorch was built with CUDA
   bool nccl_compiled = false;   // the NCCL backend is compiled in
   std::string nccl_version;     // NCCL headers' version, empty when not compiled
+  bool pictures = false;        // PLplot and libgd are linked: plots (PNG, SVG) and GIF clips
   bool video = false;           // FFmpeg is linked: `skelaug render` writes MP4
 };
 

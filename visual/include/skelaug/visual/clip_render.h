@@ -36,7 +36,8 @@ bool can_render_mp4();
 //   and viewers slow shorter ones down;
 // - .mp4: H.264 (FFmpeg's libavcodec with libx264), every frame at the clips' rate, for slides and players;
 // - .html: one self-contained page, the joints as JSON and a small canvas script; opens in any browser offline.
-// Written atomically. core::UserError for another extension (or .mp4 where !can_render_mp4()), an empty panel list, a
+// Written atomically. core::UserError for another extension (or .gif and .mp4 where !can_draw_pictures(), .mp4 where
+// !can_render_mp4()), an empty panel list, a
 // panel without a dataset or with a clip out of range, or options out of range (columns < 0, panel_size outside
 // 32..2048, fps < 0, max_frames < 0).
 void render_clips(const std::vector<ClipPanel>& panels, const RenderOptions& options,

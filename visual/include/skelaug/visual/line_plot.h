@@ -22,7 +22,7 @@ struct LinePlot {
   int height = 600;
 };
 
-// Draws the plot through PLplot's cairo drivers as <stem>.png and <stem>.svg (each written to a temporary name and
+// Draws the plot (where can_draw_pictures(); a core::UserError otherwise) through PLplot's cairo drivers as <stem>.png and <stem>.svg (each written to a temporary name and
 // renamed, so nothing half-written is left); the SVG carries the title as its <title> element, since cairo draws text
 // as glyph outlines. Points whose x or y is not finite are left out (a gap, not a zero). A core::UserError naming the
 // file when it cannot be written; std::invalid_argument for series of unequal lengths, no series, a series without a

@@ -6,5 +6,6 @@
 #include "skelaug/visual/clip_choice.h"
 #include "skelaug/visual/clip_render.h"
 #include "skelaug/visual/line_plot.h"
+#include "skelaug/visual/pictures.h"
 #include "skelaug/visual/training_metrics.h"
 #include "skelaug/visual/training_plots.h"
