@@ -38,13 +38,21 @@ skelaug_run_requeueable() {
   skelaug_log "run: $*"
   "$@" &
   local step=$!
-  trap 'skelaug_log "got USR1: passing it to the step (checkpoint, then exit 3)"; kill -USR1 '"$step"' 2>/dev/null' USR1
-  trap 'skelaug_log "got TERM: passing it to the step"; kill -TERM '"$step"' 2>/dev/null' TERM
+  SKELAUG_STOP_FORWARDED=0
+  trap 'skelaug_log "got USR1: passing it to the step (checkpoint, then exit 3)"; SKELAUG_STOP_FORWARDED=1; kill -USR1 '"$step"' 2>/dev/null' USR1
+  trap 'skelaug_log "got TERM: passing it to the step"; SKELAUG_STOP_FORWARDED=1; kill -TERM '"$step"' 2>/dev/null' TERM
   # A trapped signal interrupts `wait` while the step runs on: wait again until it has ended, then read its status.
   while kill -0 "$step" 2>/dev/null; do wait "$step"; done
   wait "$step"
   local code=$?
   trap - USR1 TERM
+  # After a stop, every rank checkpoints together and exits 3; but srun --kill-on-bad-exit ends the step as soon as
+  # the first of them has exited (3 is not 0), and a rank still on its way out then dies of SIGTERM, so srun reports
+  # 143. That is the same preemption: the checkpoint was complete before any rank could exit (a barrier).
+  if [ "$code" -eq 143 ] && [ "$SKELAUG_STOP_FORWARDED" = 1 ]; then
+    skelaug_log "the step ended with 143 after the stop signal (a rank was ended on its way out): preempted"
+    code=3
+  fi
   if [ "$code" -eq 3 ]; then
     local restarts=${SLURM_RESTART_COUNT:-0}
     if [ "$restarts" -ge "${MAX_REQUEUES:-5}" ]; then
