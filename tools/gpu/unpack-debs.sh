@@ -22,9 +22,12 @@ compgen -G "$debs/*.deb" >/dev/null || { echo "unpack-debs: no .deb files in $de
 for deb in "$debs"/*.deb; do
   if command -v dpkg-deb >/dev/null; then
     dpkg-deb -x "$deb" "$prefix"
-  else  # a host without dpkg: a .deb is an ar archive holding data.tar.*
-    (cd "$prefix" && ar p "$deb" "$(ar t "$deb" | grep '^data\.tar')" | tar -x --auto-compress -f - 2>/dev/null ||
-      ar p "$deb" "$(ar t "$deb" | grep '^data\.tar')" | tar -xJf -)
+  else  # a host without dpkg: a .deb is an ar archive holding data.tar.<xz|zst|gz>, which tar unpacks from a file
+    member=$(ar t "$deb" | grep '^data\.tar')
+    scratch=$(mktemp -d)
+    (cd "$scratch" && ar x "$deb" "$member")
+    tar -xf "$scratch/$member" -C "$prefix"
+    rm -rf "$scratch"
   fi
 done
 
