@@ -158,6 +158,17 @@ step sample 600 '"$SKELAUG" sample --config "$OUT/runs/generator-float32/config.
 # 9. A recogniser step benchmark.
 step recognizer-bench 300 '"$BUILD/bench/bench_recognizer" --arch stgcn_pp --device "$DEVICE" $RECOGNIZER_BENCH'
 
+# 10. The GPU-labelled tests (ctest -L gpu; they skip, saying why, without a GPU): last, since turning the tests on
+# reconfigures the build folder and needs GoogleTest (the bundle carries it), and a failure here costs no number above.
+# In --cpu mode the folder in use is not reconfigured: its tests must be built already.
+step gpu-tests 600 '
+  if [ "$MODE" = gpu ] || [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    cmake -S "$SOURCE" -B "$BUILD" -DSKELAUG_BUILD_TESTS=ON >/dev/null || exit $?
+    cmake --build "$BUILD" -j "$(nproc)" --target nccl_communicator_gpu_test models_cuda_models_gpu_test \
+      training_generator_step_gpu_test || exit $?
+  fi
+  ctest --test-dir "$BUILD" -L gpu --output-on-failure'
+
 {
   echo
   echo "numbers (benchmark RESULT lines, the last training steps, sampling rates):"

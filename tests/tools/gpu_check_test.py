@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest  # noqa: E402
 
 STEPS = ["probe", "python-bench-float32", "python-bench-bf16", "configure", "build", "version", "doctor", "demo-data",
-         "train-float32", "train-bf16", "cpp-bench-float32", "cpp-bench-bf16", "sample", "recognizer-bench"]
+         "train-float32", "train-bf16", "cpp-bench-float32", "cpp-bench-bf16", "sample", "recognizer-bench", "gpu-tests"]
 
 
 class GpuCheckOnTheCpu(TempDirTest):
@@ -28,7 +28,7 @@ class GpuCheckOnTheCpu(TempDirTest):
             outcomes[name] = rest
         self.assertEqual(list(outcomes), STEPS, summary)
         for name in ("probe", "configure", "build", "version", "doctor", "demo-data", "train-float32",
-                     "cpp-bench-float32", "sample", "recognizer-bench"):
+                     "cpp-bench-float32", "sample", "recognizer-bench", "gpu-tests"):
             self.assertTrue(outcomes[name].startswith("ok "), f"{name}: {outcomes[name]}")
         for name in ("train-bf16", "cpp-bench-bf16"):
             self.assertIn("SKIPPED (", outcomes[name])
@@ -37,6 +37,11 @@ class GpuCheckOnTheCpu(TempDirTest):
         self.assertIn('09-train-float32: {"event":"trained"', summary)
         self.assertIn("11-cpp-bench-float32: RESULT train_step_ms", summary)
         self.assertIn("14-recognizer-bench: RESULT", summary)
+        # Without a GPU every GPU test skips, saying why.
+        with open(os.path.join(out, "steps", "15-gpu-tests.log")) as f:
+            gpu_tests = f.read()
+        self.assertRegex(gpu_tests, r"100% tests passed, 0 tests failed out of [1-9]")
+        self.assertIn("Skipped", gpu_tests)
         self.assertIn("07-doctor: ", summary)
         for step in range(1, len(STEPS) + 1):
             self.assertTrue(any(name.startswith(f"{step:02d}-") for name in os.listdir(os.path.join(out, "steps"))))
