@@ -31,6 +31,18 @@ for deb in "$debs"/*.deb; do
   fi
 done
 
+# Debian 12 merges /lib into /usr/lib, yet a few packages still ship files under /lib (libnl): merge them the same
+# way, so that the one library folder on LD_LIBRARY_PATH holds every library (the linker follows the dependencies of
+# what it links through it).
+for top in lib bin sbin; do
+  if [ -d "$prefix/$top" ] && [ ! -L "$prefix/$top" ]; then
+    mkdir -p "$prefix/usr/$top"
+    cp -a "$prefix/$top/." "$prefix/usr/$top/"
+    rm -rf "${prefix:?}/$top"
+    ln -s "usr/$top" "$prefix/$top"
+  fi
+done
+
 lib=$prefix/usr/lib/x86_64-linux-gnu
 find "$prefix" -type l | while read -r link; do
   target=$(readlink "$link")
@@ -54,15 +66,17 @@ cat > "$prefix/env.sh" <<EOT
 # Made by tools/gpu/unpack-debs.sh: source it to build and run skelaug against the packages unpacked here.
 export SKELAUG_BUNDLE="$prefix"
 export PATH="$prefix/usr/bin\${PATH:+:\$PATH}"
-export LD_LIBRARY_PATH="$lib:$lib/openmpi/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$lib:$lib/openmpi/lib:$lib/ucx\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
 export CMAKE_PREFIX_PATH="$prefix/usr\${CMAKE_PREFIX_PATH:+:\$CMAKE_PREFIX_PATH}"
 export PKG_CONFIG_PATH="$lib/pkgconfig:$prefix/usr/share/pkgconfig\${PKG_CONFIG_PATH:+:\$PKG_CONFIG_PATH}"
 export OPAL_PREFIX="$prefix/usr"
 export PMIX_INSTALL_PREFIX="$prefix/usr"
 EOT
 
-# What the bundle's ELF files need that no file of the bundle provides: the host's part.
-provided=$(find "$prefix" \( -type f -o -type l \) -name 'lib*.so*' -printf '%f\n' | sort -u)
+# What the bundle's ELF files need that its library folders (those env.sh puts on LD_LIBRARY_PATH) do not hold: the
+# host's part. (Plugins are loaded by path, but what they need is looked up like any other library; UCX's plugins
+# name their folder by an absolute RUNPATH, which points nowhere here, so that folder is on LD_LIBRARY_PATH too.)
+provided=$(find "$lib" "$lib/openmpi/lib" "$lib/ucx" -maxdepth 1 \( -type f -o -type l \) -name 'lib*.so*' -printf '%f\n' | sort -u)
 find "$prefix" -type f \( -name '*.so*' -o -path '*/bin/*' \) -print0 |
   xargs -0 -r readelf -d 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u |
   grep -vxF -f <(echo "$provided") > "$prefix/host-libraries.txt" || true
