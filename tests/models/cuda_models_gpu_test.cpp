@@ -17,6 +17,7 @@
 #include "skelaug/models/generator_sampling.h"
 #include "skelaug/models/recognizer.h"
 #include "small_generator.h"
+#include "small_recognizer.h"
 
 namespace skelaug::models {
 namespace {
@@ -33,11 +34,7 @@ class OnCuda : public ::testing::Test {
 TEST_F(OnCuda, EveryRecognizerGivesTheCpuLogits) {
   for (const auto& architecture : recognizer_architectures()) {
     SCOPED_TRACE(architecture);
-    RecognizerOptions options;
-    options.architecture = architecture;
-    options.num_classes = 5;
-    options.base_channels = architecture == "msg3d" ? 12 : 8;
-    options.stages = architecture == "msg3d" ? 3 : 4;
+    const auto options = testing::small_recognizer_options(architecture);
     torch::manual_seed(3);
     const auto cpu = make_recognizer(options);
     torch::manual_seed(3);

@@ -34,38 +34,35 @@ def system_copies(packages):
         for path in listing.stdout.splitlines():
             if os.path.lexists(path) and not os.path.isdir(path):
                 owned.add(path)
+
+    wholly_owned = {}
+
+    def all_owned(folder):
+        if folder not in wholly_owned:
+            result = os.path.isdir(folder) and not os.path.islink(folder)
+            for root, _, names in os.walk(folder) if result else ():
+                if any(os.path.join(root, name) not in owned for name in names):
+                    result = False
+                    break
+            wholly_owned[folder] = result
+        return wholly_owned[folder]
+
     folders = set()
     for path in sorted(owned):
         folder = os.path.dirname(path)
         while folder not in ("/", "/usr", "/usr/lib", "/usr/include", "/usr/bin", "/usr/share", "/lib",
                              "/usr/lib/x86_64-linux-gnu", "/usr/share/doc", "/etc"):
             parent = os.path.dirname(folder)
-            if not all_owned(parent, owned):
+            if not all_owned(parent):
                 break
             folder = parent
-        if folder not in ("/", "/usr") and all_owned(folder, owned) and os.path.dirname(path) != "/usr/bin":
+        if folder not in ("/", "/usr") and all_owned(folder) and os.path.dirname(path) != "/usr/bin":
             folders.add(folder)
     folders = {f for f in folders if not any(f != g and f.startswith(g + "/") for g in folders)}
     # Links are left alone: what they point to is covered itself (and a link into a covered folder dangles).
     files = sorted(p for p in owned if os.path.isfile(p) and not os.path.islink(p)
                    and not any(p.startswith(f + "/") for f in folders))
     return sorted(folders), files
-
-
-_owned_cache = {}
-
-
-def all_owned(folder, owned):
-    if folder in _owned_cache:
-        return _owned_cache[folder]
-    result = os.path.isdir(folder) and not os.path.islink(folder)
-    if result:
-        for root, _, names in os.walk(folder):
-            if any(os.path.join(root, name) not in owned for name in names):
-                result = False
-                break
-    _owned_cache[folder] = result
-    return result
 
 
 class GpuBundle(TempDirTest):

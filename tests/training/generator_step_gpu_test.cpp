@@ -13,6 +13,7 @@
 #endif
 
 #include "../models/small_generator.h"
+#include "../models/small_recognizer.h"
 #include "skelaug/data/device_copy.h"
 #include "skelaug/data/topology.h"
 #include "skelaug/models/diffusion.h"
@@ -112,7 +113,9 @@ TEST_F(Bf16OnCuda, TheGeneratorLossTrainsAndSamples) {
   EXPECT_NEAR(bf16.item<double>(), float32, 0.05 * std::abs(float32));  // bf16 keeps 8 bits of mantissa
   bf16.backward();
   for (const auto& p : model->parameters()) {
-    if (p.grad().defined()) EXPECT_TRUE(torch::isfinite(p.grad()).all().item<bool>());
+    if (p.grad().defined()) {
+      EXPECT_TRUE(torch::isfinite(p.grad()).all().item<bool>());
+    }
     EXPECT_EQ(p.scalar_type(), torch::kFloat);  // autocast leaves the weights in float32
   }
   models::GenerationOptions options;
@@ -129,11 +132,7 @@ TEST_F(Bf16OnCuda, EveryRecognizerGivesTheFloat32Logits) {
   const torch::Device device(torch::kCUDA);
   for (const auto& architecture : models::recognizer_architectures()) {
     SCOPED_TRACE(architecture);
-    models::RecognizerOptions options;
-    options.architecture = architecture;
-    options.num_classes = 5;
-    options.base_channels = architecture == "msg3d" ? 12 : 8;
-    options.stages = architecture == "msg3d" ? 3 : 4;
+    const auto options = testing::small_recognizer_options(architecture);
     torch::manual_seed(3);
     const auto recognizer = models::make_recognizer(options);
     recognizer->to(device);
