@@ -39,6 +39,17 @@ def interrupt(process, signum, ready, wait_s=120, timeout=120):
             process.communicate()
 
 
+def catches(process, signum):
+    """Whether the running process has installed a handler for signum (its SigCgt mask in /proc). A signal sent
+    before that, while the dynamic loader or LibTorch still starts up on a busy machine, kills it instead."""
+    try:
+        with open(f"/proc/{process.pid}/status") as f:
+            caught = next(line for line in f if line.startswith("SigCgt:")).split()[1]
+    except (OSError, StopIteration):
+        return False
+    return bool(int(caught, 16) >> (int(signum) - 1) & 1)
+
+
 def error_lines(stderr):
     """Our own error lines (mpirun adds its own text around them)."""
     return [line for line in stderr.splitlines() if line.startswith("skelaug: error")]

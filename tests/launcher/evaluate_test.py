@@ -10,7 +10,7 @@ import unittest
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, interrupt, run  # noqa: E402
+from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, catches, interrupt, run  # noqa: E402
 
 CONFIG = os.path.join(SOURCE_DIR, "configs", "demo_a2m.yaml")
 
@@ -71,7 +71,7 @@ class Evaluate(TempDirTest):
                                        "-o", report, "evaluate.repetitions=100000"], stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True)  # minutes of repetitions
         started = time.time()
-        _, err = interrupt(evaluation, signal.SIGTERM, lambda: time.time() > started + 3, timeout=60)
+        _, err = interrupt(evaluation, signal.SIGTERM, lambda: catches(evaluation, signal.SIGTERM) and time.time() > started + 3, timeout=60)
         self.assertEqual(evaluation.returncode, 3, err)
         self.assertRegex(err, r"skelaug: stopped: signal 15 (while embedding clips \(\d+ done\)|after \d+ of 100000 "
                               r"repetitions|after the evaluation, before its report); nothing was written")

@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import MPIEXEC, SKELAUG, SOURCE_DIR, TempDirTest, interrupt, run  # noqa: E402
+from skelaug_testing import MPIEXEC, SKELAUG, SOURCE_DIR, TempDirTest, catches, interrupt, run  # noqa: E402
 
 DEMO = os.path.join(SOURCE_DIR, "configs", "demo.yaml")
 SMALL = ["generator.width=32", "generator.heads=2", "generator.feedforward=64", "generator.encoder_layers=1",
@@ -157,7 +157,8 @@ class Signals(TempDirTest):
                                     "-o", out, "sample.batch_size=10", "sample.chunk_size=10"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)  # DDPM over 1000 steps: minutes
         started = time.time()
-        _, err = interrupt(sampler, signal.SIGTERM, lambda: time.time() > started + 4)
+        _, err = interrupt(sampler, signal.SIGTERM, 
+                             lambda: catches(sampler, signal.SIGTERM) and time.time() > started + 4)
         self.assertEqual(sampler.returncode, 3, err)
         self.assertRegex(err, r"skelaug: stopped: signal 15: (\d+) of 70 chunks of .*generated are written "
                               r"\(\d+ by this run\); run the same command again to complete the set")

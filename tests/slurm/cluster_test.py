@@ -88,13 +88,14 @@ class SlurmClusterTest(ClusterTestCase):
         self.assertState("COMPLETED", self.cluster.wait(job, timeout=40), job)
         print(f"\nrequeue cycle took {time.monotonic() - signalled:.1f} s", file=sys.stderr)
         text = _read(out)
-        # slurmstepd adds "*** JOB n ON n1 CANCELLED ... DUE TO JOB REQUEUE ***"; the handler may be killed by the
-        # requeue before it prints the exit code of `scontrol requeue`.
+        # Either the requeue kills the handler first (slurmstepd then adds "*** JOB n ON n1 CANCELLED ... DUE TO JOB
+        # REQUEUE ***" and the exit code of `scontrol requeue` is never printed) or the handler exits first (then
+        # "requeue rc=0" is there and slurmstepd says nothing). Restarts=1 below proves the requeue either way.
         lines = [line for line in text.splitlines()
                  if not line.startswith("slurmstepd") and not line.startswith("requeue rc=")]
         self.assertEqual(["run restart=0", "ready", "got USR1", "run restart=1", "resumed"], lines, text)
-        self.assertIn("DUE TO JOB REQUEUE", text)
-        self.assertNotIn("requeue rc=1", text)
+        self.assertTrue("DUE TO JOB REQUEUE" in text or "requeue rc=0" in text, text)
+        self.assertNotRegex(text, r"requeue rc=[1-9]")
         info = self.cluster.job_info(job)
         self.assertEqual("1", info["Restarts"])
         self.assertEqual("0:0", info["ExitCode"])
