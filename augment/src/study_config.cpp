@@ -41,6 +41,10 @@ void add_augment_config_keys(core::Schema& schema) {
       .add_float("augment.real_share", 0.0, 0.0, 0.99,
                  "the noise and generated arms repeat their real clips to about this share of each epoch "
                  "(data.real_share), still for the matched steps; 0 = each real clip once, 1 / (1 + ratio) real")
+      .add_bool("augment.extra_by_class", false,
+                "the noise and generated arms draw their extra clips class by class (data.extra_by_class), `ratio` "
+                "per real clip of each class, for the matched steps: refinement's uneven rejections do not change "
+                "the class proportions")
       .add_int("augment.ranks", 1, 1, 4096, "MPI ranks of every training and sampling stage")
       .add_string_list("augment.arms", arm_names(), "the arms, any of: real, real_matched, classic, noise, generated, "
                                                     "generated_no_refine, generated_no_dropout, generated_label, "
@@ -97,6 +101,7 @@ Study study_from_config(const core::Config& config, const std::filesystem::path&
   study.seeds = config.get_int_list("augment.seeds");
   study.ratio = config.get_int("augment.ratio");
   study.real_share = config.get_float("augment.real_share");
+  study.extra_by_class = config.get_bool("augment.extra_by_class");
   study.ranks = static_cast<int>(config.get_int("augment.ranks"));
   study.arms = config.get_string_list("augment.arms");
   study.generator_config = config.get_string("augment.generator.config");

@@ -239,14 +239,17 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         // More, shorter epochs over the real clips alone: evaluated about as often as the generated arm is.
         const auto matched_epochs = (matched + real_steps - 1) / real_steps;
         // Real plus `ratio` extra clips per real clip; with a real share, the real clips repeated and the epochs
-        // longer, so the matched steps are set outright.
+        // longer, so the matched steps are set outright. Drawn by class, a class without generated clips leaves
+        // the epochs shorter: enough epochs for the real clips alone, cut at the matched steps.
         auto extra_clips_args = [&](const std::filesystem::path& extra) {
           std::vector<std::string> args{"data.extra=[" + path(extra) + "]",
                                         fmt::format("data.extra_ratio={}", study.ratio)};
-          if (study.real_share > 0) {
-            args.push_back(fmt::format("data.real_share={}", study.real_share));
-            args.push_back(fmt::format("train.max_steps={}", matched));
+          if (study.real_share > 0) args.push_back(fmt::format("data.real_share={}", study.real_share));
+          if (study.extra_by_class) {
+            args.push_back("data.extra_by_class=true");
+            args.push_back(fmt::format("train.epochs={}", matched_epochs));
           }
+          if (study.real_share > 0 || study.extra_by_class) args.push_back(fmt::format("train.max_steps={}", matched));
           return args;
         };
         const std::vector<std::string> matched_budget{
@@ -350,6 +353,7 @@ nlohmann::json StudyPlan::to_json() const {
                    {"seeds", study.seeds},
                    {"ratio", study.ratio},
                    {"real_share", study.real_share},
+                   {"extra_by_class", study.extra_by_class},
                    {"ranks", study.ranks},
                    {"arms", study.arms},
                    {"recognizers", study.recognizer_configs},
@@ -439,6 +443,7 @@ StudyPlan read_study_plan(const std::filesystem::path& study_directory) {
     plan.study.seeds = study.at("seeds").get<std::vector<std::int64_t>>();
     plan.study.ratio = study.at("ratio").get<std::int64_t>();
     plan.study.real_share = study.value("real_share", 0.0);  // plans written before the key existed
+    plan.study.extra_by_class = study.value("extra_by_class", false);
     plan.study.ranks = study.at("ranks").get<int>();
     plan.study.arms = study.at("arms").get<std::vector<std::string>>();
     plan.study.recognizer_configs = study.at("recognizers").get<std::vector<std::string>>();

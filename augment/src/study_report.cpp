@@ -246,6 +246,12 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
                             "clips are real (`augment.real_share`), for the same optimiser steps.\n\n",
                             100 * study.real_share);
   }
+  if (study.extra_by_class) {
+    markdown += fmt::format("The noise and generated arms draw their extra clips class by class, {} per real clip of "
+                            "each class (`augment.extra_by_class`), so refinement's rejections do not change the "
+                            "class proportions.\n\n",
+                            study.ratio);
+  }
   if (study.validation) {
     markdown += "**Validation study**: every recogniser is evaluated on the training split's clips its cell leaves "
                 "out, not on the held-out split; these numbers choose settings, they are not results.\n\n";

@@ -29,6 +29,10 @@ void add_data_config_keys(core::Schema& schema) {
       .add_string_list("data.extra", {}, "further training files (e.g. generated clips) mixed with data.train's clips")
       .add_float("data.extra_ratio", -1.0, -1.0, 1000.0,
                  "extra clips per real training clip, drawn at random; negative = every extra clip once")
+      .add_bool("data.extra_by_class", false,
+                "draw data.extra_ratio extra clips per real clip class by class, so that the mix keeps the real "
+                "clips' class proportions however unevenly refinement kept generated clips (needs data.extra_ratio "
+                ">= 0)")
       .add_float("data.real_share", 0.0, 0.0, 0.99,
                  "with data.extra: repeat the real clips in every epoch so that about this share of the clips are "
                  "real (0 = each real clip once, a share of 1 / (1 + data.extra_ratio))")
@@ -47,6 +51,12 @@ DataOptions data_options(const core::Config& config) {
   options.extra = config.get_string_list("data.extra");
   options.extra_ratio = config.get_float("data.extra_ratio");
   options.real_share = config.get_float("data.real_share");
+  options.extra_by_class = config.get_bool("data.extra_by_class");
+  if (options.extra_by_class && options.extra_ratio < 0) {
+    throw core::UserError(fmt::format("data.extra_by_class: draws data.extra_ratio clips per real clip of each class; "
+                                      "set data.extra_ratio (now {:g}, every extra clip once) to 0 or more",
+                                      options.extra_ratio));
+  }
   options.test = config.get_string("data.test");
   options.test_split = config.get_string("data.test_split");
   options.test_unused_only = config.get_bool("data.test_unused_only");
@@ -90,6 +100,19 @@ void require_same_kind(const SkeletonDataset& reference, const SkeletonDataset& 
   }
 }
 
+// `wanted` of `pool`, in whole shuffled passes, so that no clip repeats before every clip is used.
+std::vector<std::int64_t> draw_in_passes(const std::vector<std::int64_t>& pool, std::size_t wanted,
+                                         std::mt19937_64& engine) {
+  std::vector<std::int64_t> drawn;
+  while (drawn.size() < wanted) {
+    auto pass = pool;
+    std::shuffle(pass.begin(), pass.end(), engine);
+    pass.resize(std::min(pass.size(), wanted - drawn.size()));
+    drawn.insert(drawn.end(), pass.begin(), pass.end());
+  }
+  return drawn;
+}
+
 }  // namespace
 
 TrainingSet load_training_set(const DataOptions& options) {
@@ -107,16 +130,29 @@ TrainingSet load_training_set(const DataOptions& options) {
   }
   const double ratio = options.extra_ratio;
   if (!extra.empty() && ratio >= 0) {
-    const auto wanted = static_cast<std::size_t>(std::llround(ratio * static_cast<double>(set.real_clips)));
     std::mt19937_64 engine(core::mix_seed(options.seed, 0xe7a, 0));
-    std::vector<std::int64_t> drawn;
-    while (drawn.size() < wanted) {  // whole shuffled passes, so no clip repeats before every clip is used
-      auto pass = extra;
-      std::shuffle(pass.begin(), pass.end(), engine);
-      pass.resize(std::min(pass.size(), wanted - drawn.size()));
-      drawn.insert(drawn.end(), pass.begin(), pass.end());
+    if (options.extra_by_class) {
+      const auto& labels = set.dataset->labels;
+      std::vector<std::int64_t> real_per_class(set.dataset->class_names.size(), 0);
+      std::vector<std::vector<std::int64_t>> extra_of_class(set.dataset->class_names.size());
+      for (const auto clip : set.clips) ++real_per_class[static_cast<std::size_t>(labels[static_cast<std::size_t>(clip)])];
+      for (const auto clip : extra) extra_of_class[static_cast<std::size_t>(labels[static_cast<std::size_t>(clip)])].push_back(clip);
+      std::vector<std::int64_t> drawn;
+      for (std::size_t c = 0; c < real_per_class.size(); ++c) {
+        if (real_per_class[c] == 0) continue;
+        if (extra_of_class[c].empty()) {
+          set.classes_without_extra.push_back(set.dataset->class_names[c]);
+          continue;
+        }
+        const auto wanted = static_cast<std::size_t>(std::llround(ratio * static_cast<double>(real_per_class[c])));
+        const auto of_class = draw_in_passes(extra_of_class[c], wanted, engine);
+        drawn.insert(drawn.end(), of_class.begin(), of_class.end());
+      }
+      extra = std::move(drawn);
+    } else {
+      extra = draw_in_passes(extra, static_cast<std::size_t>(std::llround(ratio * static_cast<double>(set.real_clips))),
+                             engine);
     }
-    extra = std::move(drawn);
   }
   set.extra_clips = static_cast<std::int64_t>(extra.size());
   set.clips.insert(set.clips.end(), extra.begin(), extra.end());

@@ -109,6 +109,21 @@ class StudyErrors(Study):
                 self.assertIn(f"train.max_steps={steps}", stage["args"])
             else:
                 self.assertNotIn("data.real_share=0.5", stage["args"])
+        # Drawn by class: the arms with extra clips pass it on, with epochs enough for the real clips alone, cut at
+        # the matched steps.
+        by_class = json.loads(self.augment("plan", study, "augment.extra_by_class=true", "--json").stdout)
+        self.assertTrue(by_class["study"]["extra_by_class"])
+        for stage in by_class["stages"]:
+            arm = stage["id"].rsplit("/", 1)[-1]
+            if stage["kind"] == "train recognizer" and arm in ("noise", "generated"):
+                fraction = stage["id"].split("/")[0][1:]
+                steps = by_class["matched_steps"]["demo_recognizer"][fraction]
+                real_steps = -(-subset[float(fraction)] // 8)
+                self.assertIn("data.extra_by_class=true", stage["args"])
+                self.assertIn(f"train.max_steps={steps}", stage["args"])
+                self.assertIn(f"train.epochs={-(-steps // real_steps)}", stage["args"])
+            else:
+                self.assertNotIn("data.extra_by_class=true", stage["args"])
         # A validation study evaluates on the training clips each cell leaves out, in its own directory.
         self.assertUserError(self.augment("plan", study, "augment.validation=true"), "augment.fractions",
                              "below 1")

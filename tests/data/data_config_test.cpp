@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <map>
 #include <set>
 
 #include "scratch_directory_test.h"
@@ -29,7 +31,7 @@ core::Config config(const std::vector<std::string>& overrides) {
 TEST(DataOptions, ReadEveryKeyOfTheSection) {
   const auto options = data_options(config(
       {"data.train=a.npz", "data.train_split=x", "data.fraction=0.25", "data.extra=[b.npz, c.npz]",
-       "data.extra_ratio=2", "data.real_share=0.5", "data.test=d.npz", "data.test_split=y", "run.seed=9", "data.clip_length=30",
+       "data.extra_ratio=2", "data.real_share=0.5", "data.extra_by_class=true", "data.test=d.npz", "data.test_split=y", "run.seed=9", "data.clip_length=30",
        "data.length_mode=centre_crop", "data.workers=3", "data.augment.rotation_deg=5", "data.augment.scale=0.1",
        "data.augment.jitter_std=0.01", "data.augment.mirror_probability=0.5", "data.augment.speed=0.2"}));
   EXPECT_EQ(options.training_file(), "a.npz");
@@ -38,6 +40,7 @@ TEST(DataOptions, ReadEveryKeyOfTheSection) {
   EXPECT_EQ(options.extra, (std::vector<std::string>{"b.npz", "c.npz"}));
   EXPECT_EQ(options.extra_ratio, 2.0);
   EXPECT_EQ(options.real_share, 0.5);
+  EXPECT_TRUE(options.extra_by_class);
   EXPECT_EQ(options.test, "d.npz");
   EXPECT_EQ(options.test_split, "y");
   EXPECT_EQ(options.seed, 9u);
@@ -129,6 +132,77 @@ TEST_F(TrainingSetMix, RealShareRepeatsTheRealClipsToThatShareOfTheEpoch) {
                                                             "data.real_share=0.5"})));
   EXPECT_EQ(alone.real_copies, 1);
   EXPECT_EQ(static_cast<std::int64_t>(alone.clips.size()), alone.real_clips);
+}
+
+TEST_F(TrainingSetMix, ByClassTheExtraClipsKeepTheRealClassProportions) {
+  const auto real = (directory_ / "real.npz").string(), extra = (directory_ / "extra.npz").string();
+  const auto real_set = make_demo_dataset(DemoOptions{});
+  save_dataset(real, real_set);
+  // A generated set as refinement leaves it: class 0 with 40 clips, class 1 with 2, class 2 with none, the rest 10.
+  auto generated_options = DemoOptions{};
+  generated_options.seed = 99;
+  const auto generated = make_demo_dataset(generated_options);
+  SkeletonDataset uneven;
+  uneven.topology = generated.topology;
+  uneven.fps = generated.fps;
+  uneven.class_names = generated.class_names;
+  std::vector<int> kept(generated.class_names.size(), 0);
+  const std::vector<int> wanted_per_class = {40, 2, 0};
+  for (std::size_t i = 0; i < generated.size(); ++i) {
+    const auto label = static_cast<std::size_t>(generated.labels[i]);
+    if (kept[label] < (label < wanted_per_class.size() ? wanted_per_class[label] : 10)) {
+      uneven.add_clip(generated.clip_data(i), generated.frames(i), generated.labels[i], generated.info(i));
+      ++kept[label];
+    }
+  }
+  save_dataset(extra, uneven);
+  auto load = [&](bool by_class) {
+    return load_training_set(data_options(config({"data.train=" + real, "data.fraction=0.1", "run.seed=3",
+                                                  "data.extra=[" + extra + "]", "data.extra_ratio=3",
+                                                  std::string("data.extra_by_class=") + (by_class ? "true" : "false")})));
+  };
+  const auto classes = real_set.class_names.size();
+  const auto count_by_class = [&](const TrainingSet& set, std::int64_t begin, std::int64_t end) {
+    std::vector<std::int64_t> counts(classes, 0);
+    for (auto i = begin; i < end; ++i) ++counts[static_cast<std::size_t>(set.dataset->labels[static_cast<std::size_t>(set.clips[static_cast<std::size_t>(i)])])];
+    return counts;
+  };
+
+  const auto balanced = load(true);
+  const auto real_counts = count_by_class(balanced, 0, balanced.real_clips);
+  const auto extra_counts = count_by_class(balanced, balanced.real_clips, static_cast<std::int64_t>(balanced.clips.size()));
+  for (std::size_t c = 0; c < classes; ++c) {
+    ASSERT_GT(real_counts[c], 0) << c;
+    EXPECT_EQ(extra_counts[c], c == 2 ? 0 : 3 * real_counts[c]) << "class " << c;
+  }
+  EXPECT_EQ(balanced.classes_without_extra, std::vector<std::string>{real_set.class_names[2]});
+  // Class 1's two clips are repeated in whole passes: each as often as the other.
+  std::map<std::int64_t, int> uses;
+  for (auto i = balanced.real_clips; i < static_cast<std::int64_t>(balanced.clips.size()); ++i) {
+    if (balanced.dataset->labels[static_cast<std::size_t>(balanced.clips[static_cast<std::size_t>(i)])] == 1) {
+      ++uses[balanced.clips[static_cast<std::size_t>(i)]];
+    }
+  }
+  ASSERT_EQ(uses.size(), 2u);
+  EXPECT_LE(std::abs(uses.begin()->second - uses.rbegin()->second), 1);
+
+  // Without it the draw follows the generated set's proportions: class 0 far above its real share, class 2 absent.
+  const auto plain = load(false);
+  EXPECT_TRUE(plain.classes_without_extra.empty());
+  const auto plain_counts = count_by_class(plain, plain.real_clips, static_cast<std::int64_t>(plain.clips.size()));
+  EXPECT_EQ(plain.extra_clips, 3 * plain.real_clips);
+  EXPECT_GT(plain_counts[0], 3 * real_counts[0]);
+  EXPECT_EQ(plain_counts[2], 0);
+}
+
+TEST(DataOptions, ByClassNeedsARatio) {
+  try {
+    data_options(config({"data.extra_by_class=true"}));
+    FAIL() << "expected a UserError";
+  } catch (const core::UserError& error) {
+    EXPECT_EQ(std::string(error.what()).rfind("data.extra_by_class: ", 0), 0u) << error.what();
+    EXPECT_NE(std::string(error.what()).find("data.extra_ratio"), std::string::npos) << error.what();
+  }
 }
 
 }  // namespace

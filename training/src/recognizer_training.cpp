@@ -51,11 +51,17 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
       training_set.real_clips, options.data.fraction, options.data.train_split,
       training_set.real_copies > 1 ? fmt::format(" x {} copies", training_set.real_copies) : std::string(),
       training_set.extra_clips, test_set.clips.size());
+  if (!training_set.classes_without_extra.empty()) {
+    SKELAUG_LOG(kWarning) << fmt::format("data.extra_by_class: no extra clip of class(es) {} to draw; their share of "
+                                         "the extra clips stays empty",
+                                         fmt::join(training_set.classes_without_extra, ", "));
+  }
   // The real clips' indices into data.train: which real clips a run saw is provenance (a study checks its cells).
   const std::vector<std::int64_t> real_clip_indices(training_set.clips.begin(),
                                                     training_set.clips.begin() + training_set.real_clips);
   world.record({{"event", "training_set"}, {"real_clips", training_set.real_clips},
                 {"real_copies", training_set.real_copies}, {"extra_clips", training_set.extra_clips},
+                {"classes_without_extra", training_set.classes_without_extra},
                 {"test_clips", test_set.clips.size()}, {"parameters", parameters},
                 {"architecture", architecture.architecture},
                 {"real_clip_indices", real_clip_indices}});

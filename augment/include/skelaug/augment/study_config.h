@@ -40,6 +40,7 @@ struct Study {
   std::vector<std::int64_t> seeds;
   std::int64_t ratio = 5;  // generated (or noisy) clips per real clip
   double real_share = 0;   // > 0: arms with extra clips repeat their real clips to this share (data.real_share)
+  bool extra_by_class = false;  // arms with extra clips draw them class by class (data.extra_by_class)
   int ranks = 1;           // MPI ranks of the training and sampling stages
   std::vector<std::string> arms;
 

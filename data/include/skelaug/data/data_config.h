@@ -24,6 +24,7 @@ struct DataOptions {
   std::vector<std::string> extra;   // further training files, e.g. generated clips
   double extra_ratio = -1.0;        // extra clips per real clip; negative = every extra clip once
   double real_share = 0.0;          // with extra clips: repeat the real ones to about this share; 0 = once each
+  bool extra_by_class = false;      // draw extra_ratio extra clips per real clip class by class
   std::string test;                 // "" = data.train
   std::string test_split;           // "" = every clip
   bool test_unused_only = false;    // drop the training clips from the held-out ones (a validation set)
@@ -43,7 +44,9 @@ std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const D
 // The training clips of a recogniser: the real ones (`train`, `train_split`, `fraction`) and, when `extra` names
 // further files (generated clips, say), clips of those appended after them. `extra_ratio` sets how many extra clips are
 // used per real clip (drawn at random from `seed`, repeating only when more are asked for than the files hold); a
-// negative ratio uses every extra clip once. `real_share` > 0 repeats the real clips (whole copies, at least one) so
+// negative ratio uses every extra clip once. `extra_by_class` draws them class by class, `extra_ratio` x each class's
+// real clips from that class's extra clips, so that the mix keeps the real clips' class proportions however unevenly a
+// filter (refinement) kept generated clips. `real_share` > 0 repeats the real clips (whole copies, at least one) so
 // that about that share of an epoch's clips are real: how real and generated clips mix in the batches, since the
 // loader shuffles the whole list. Every file must share the real file's topology and class names (a UserError naming
 // the file otherwise).
@@ -54,6 +57,8 @@ struct TrainingSet {
   std::int64_t real_clips = 0;               // distinct real clips
   std::int64_t extra_clips = 0;
   std::int64_t real_copies = 1;              // how often each real clip appears in `clips`
+  // With extra_by_class: the classes with real clips but no extra clip to draw (their share stays unfilled).
+  std::vector<std::string> classes_without_extra;
 };
 TrainingSet load_training_set(const DataOptions& options);
 
