@@ -256,8 +256,11 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     markdown += "**Validation study**: every recogniser is evaluated on the training split's clips its cell leaves "
                 "out, not on the held-out split; these numbers choose settings, they are not results.\n\n";
   }
-  markdown +=
-      "Held-out top-1 is the last epoch's, as mean ± 95% t-interval over seeds (n = seeds with results). Each "
+  // A validation study evaluates on the clips its cells leave out: its titles must not read as test results.
+  const std::string evaluated_on = study.validation ? "Validation" : "Held-out";
+  const std::string best_chosen_on = study.validation ? "the validation clips" : "the test split";
+  markdown += evaluated_on +
+      " top-1 is the last epoch's, as mean ± 95% t-interval over seeds (n = seeds with results). Each "
       "seed draws its own subset of the training split; a cell's generator, exemplars, noisy copies and refining "
       "recogniser see only that subset. Every arm but `real` trains the same number of optimiser steps (the "
       "generated arm's epochs over real + ratio x real clips); `real` trains the same epochs over its real clips "
@@ -298,12 +301,13 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       }
       markdown += "\n";
     };
-    table("Held-out top-1 (%), last epoch, by fraction of the training clips",
+    table(evaluated_on + " top-1 (%), last epoch, by fraction of the training clips",
           [&](const ArmKey& key) { return percent(t_interval(values_of(key, last))); });
     table("Difference to `real` (points), last epoch, paired by seed: mean [95% interval]", [&](const ArmKey& key) {
       return key.arm == "real" ? std::string("–") : difference(t_interval(paired_differences(key, last)));
     });
-    table("Best epoch's top-1 (%): chosen on the test split, so optimistic; shown only beside papers that report it",
+    table("Best epoch's top-1 (%): chosen on " + best_chosen_on +
+              ", so optimistic; shown only beside papers that report it",
           [&](const ArmKey& key) { return percent(t_interval(values_of(key, best))); });
 
     const bool any_generated = std::any_of(study.arms.begin(), study.arms.end(), [](const std::string& arm) {
@@ -424,10 +428,10 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       markdown += draw_plot(by_fraction, stem, "top-1 by fraction", files);
     }
 
-    // Held-out curves: mean over seeds at each evaluation, per arm.
+    // Evaluation curves: mean over seeds at each evaluation, per arm.
     for (const double fraction : study.fractions) {
       visual::LinePlot curves{fmt::format("{} at fraction {:g}: mean over seeds", recognizer, fraction),
-                              "optimiser step", "held-out top-1 (%)", false, {}};
+                              "optimiser step", evaluated_on + " top-1 (%)", false, {}};
       for (const auto& arm : study.arms) {
         const auto found = results.find({recognizer, fraction, arm});
         if (found == results.end()) continue;
@@ -444,7 +448,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       }
       if (curves.series.empty()) continue;
       const auto stem = output / fmt::format("curves_{}_f{:g}", file_safe(recognizer), fraction);
-      markdown += draw_plot(curves, stem, fmt::format("held-out curves at fraction {:g}", fraction), files);
+      markdown += draw_plot(curves, stem, fmt::format("{} curves at fraction {:g}", evaluated_on, fraction), files);
     }
   }
 

@@ -244,6 +244,29 @@ class StudyEndToEnd(Study):
                 self.assertEqual(f.read(6), b"GIF89a", gif)
 
 
+class StudyValidation(Study):
+    def test_a_validation_study_reports_validation_top1(self):
+        # A validation study's numbers choose settings: its report must not title them as held-out (test) results.
+        study = self.study("validation", [0.5], [1], ["real"], extra="  validation: true\n")
+        ran = self.augment("run", study)
+        self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
+        directory = os.path.join(self.tmp, "validation")
+        run_dir = os.path.join(directory, "f0.5", "s1", "demo_recognizer", "real")
+        real = np.load(self.data)
+        left_out = (real["split"] == "train").sum() - len(training_clips(run_dir))
+        with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+            training_set = next(r for r in map(json.loads, f) if r.get("event") == "training_set")
+        self.assertEqual(training_set["test_clips"], left_out)
+        reported = run(["augment", "report", directory], cwd=self.tmp)
+        self.assertEqual(reported.returncode, 0, reported.stderr)
+        markdown = read(os.path.join(directory, "report", "report.md"))
+        self.assertIn("**Validation study**", markdown)
+        self.assertIn("### Validation top-1 (%), last epoch", markdown)
+        self.assertIn("chosen on the validation clips", markdown)
+        self.assertNotIn("Held-out top-1", markdown)
+        self.assertNotIn("chosen on the test split", markdown)
+
+
 class StudyInterrupted(Study):
     def test_a_study_stopped_midway_continues_where_it_stopped(self):
         # Recogniser runs long enough to be stopped inside one, with frequent checkpoints; on 2 ranks, so the signal
