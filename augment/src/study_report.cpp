@@ -212,17 +212,21 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   std::vector<std::string> recognizers;
   for (const auto& config : study.recognizer_configs) recognizers.push_back(std::filesystem::path(config).stem().string());
 
-  const auto paired_differences = [&](const ArmKey& key, const auto& value_of) {
+  // An arm's values minus a baseline arm's, seed by seed (the seed fixes the cell's subset and the initialisation).
+  const auto paired_differences_to = [&](const ArmKey& key, const std::string& baseline, const auto& value_of) {
     std::vector<double> differences;
-    const auto real = results.find({key.recognizer, key.fraction, "real"});
+    const auto base = results.find({key.recognizer, key.fraction, baseline});
     const auto arm = results.find(key);
-    if (real == results.end() || arm == results.end()) return differences;
+    if (base == results.end() || arm == results.end()) return differences;
     for (const auto& mine : arm->second) {
-      for (const auto& theirs : real->second) {
+      for (const auto& theirs : base->second) {
         if (mine.seed == theirs.seed) differences.push_back(value_of(mine) - value_of(theirs));
       }
     }
     return finite(differences);
+  };
+  const auto paired_differences = [&](const ArmKey& key, const auto& value_of) {
+    return paired_differences_to(key, "real", value_of);
   };
   const auto values_of = [&](const ArmKey& key, const auto& value_of) {
     std::vector<double> values;
@@ -233,6 +237,14 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   };
   const auto last = [](const RunResult& r) { return r.last_top1; };
   const auto best = [](const RunResult& r) { return r.best_top1; };
+  // The arms' difference to `real_matched` (the same optimiser steps on the real clips alone) tells a gain from the
+  // extra clips apart from a gain from the extra steps: reported wherever the study has that arm.
+  const bool has_real_matched = study.has_arm("real_matched");
+  const auto difference_to_real_matched = [&](const ArmKey& key) {
+    return !has_real_matched || key.arm == "real_matched"
+               ? SeedInterval{kNaN, kNaN, 0}
+               : t_interval(paired_differences_to(key, "real_matched", last));
+  };
 
   // The report's text, CSV and JSON, recogniser by recogniser.
   std::string markdown = fmt::format("# Augmentation study `{}`\n\n", study.name);
@@ -281,31 +293,63 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
 
   std::string csv =
       "recognizer,fraction,arm,seeds,planned_seeds,last_top1_mean,last_top1_half_width,best_top1_mean,"
-      "best_top1_half_width,difference_to_real_mean,difference_to_real_half_width,fid,accuracy,diversity,"
+      "best_top1_half_width,difference_to_real_mean,difference_to_real_half_width,difference_to_real_matched_mean,"
+      "difference_to_real_matched_half_width,fid,accuracy,diversity,"
       "multimodality,acceptance\n";
   nlohmann::json json{{"study", plan.to_json().at("study")}, {"class_names", class_names}};
   auto& json_rows = json["results"] = nlohmann::json::array();
 
   for (const auto& recognizer : recognizers) {
     markdown += fmt::format("## {}\n\n", recognizer);
-    const auto table = [&](const std::string& title, const auto& cell_text) {
+    // A Markdown table with one row per arm; cell_text(arm, i) fills the column headed columns[i].
+    const auto arm_table = [&](const std::string& title, const std::vector<std::string>& columns,
+                               const auto& cell_text) {
       markdown += fmt::format("### {}\n\n| arm |", title);
-      for (const double fraction : study.fractions) markdown += fmt::format(" {:g} |", fraction);
+      for (const auto& column : columns) markdown += fmt::format(" {} |", column);
       markdown += "\n|---|";
-      for (std::size_t i = 0; i < study.fractions.size(); ++i) markdown += "---|";
+      for (std::size_t i = 0; i < columns.size(); ++i) markdown += "---|";
       markdown += "\n";
       for (const auto& arm : study.arms) {
         markdown += fmt::format("| {} |", arm);
-        for (const double fraction : study.fractions) markdown += " " + cell_text(ArmKey{recognizer, fraction, arm}) + " |";
+        for (std::size_t i = 0; i < columns.size(); ++i) markdown += " " + cell_text(arm, i) + " |";
         markdown += "\n";
       }
       markdown += "\n";
+    };
+    std::vector<std::string> fraction_columns;
+    for (const double fraction : study.fractions) fraction_columns.push_back(fmt::format("{:g}", fraction));
+    const auto table = [&](const std::string& title, const auto& cell_text) {
+      arm_table(title, fraction_columns, [&](const std::string& arm, std::size_t i) {
+        return cell_text(ArmKey{recognizer, study.fractions[i], arm});
+      });
     };
     table(evaluated_on + " top-1 (%), last epoch, by fraction of the training clips",
           [&](const ArmKey& key) { return percent(t_interval(values_of(key, last))); });
     table("Difference to `real` (points), last epoch, paired by seed: mean [95% interval]", [&](const ArmKey& key) {
       return key.arm == "real" ? std::string("–") : difference(t_interval(paired_differences(key, last)));
     });
+    if (has_real_matched) {
+      table("Difference to `real_matched` (points), last epoch, paired by seed: mean [95% interval]",
+            [&](const ArmKey& key) {
+              return key.arm == "real_matched" ? std::string("–") : difference(difference_to_real_matched(key));
+            });
+    }
+    // Every seed's number, so that a reader sees the spread behind each interval (and can pair any two arms).
+    std::vector<std::string> seed_columns;
+    for (const auto seed : study.seeds) seed_columns.push_back(fmt::format("seed {}", seed));
+    for (const double fraction : study.fractions) {
+      arm_table(fmt::format("{} top-1 (%) by seed at fraction {:g}, last epoch", evaluated_on, fraction), seed_columns,
+                [&](const std::string& arm, std::size_t i) {
+                  if (const auto found = results.find(ArmKey{recognizer, fraction, arm}); found != results.end()) {
+                    for (const auto& result : found->second) {
+                      if (result.seed == study.seeds[i] && std::isfinite(result.last_top1)) {
+                        return fixed(100 * result.last_top1, 1);
+                      }
+                    }
+                  }
+                  return std::string("–");
+                });
+    }
     table("Best epoch's top-1 (%): chosen on " + best_chosen_on +
               ", so optimistic; shown only beside papers that report it",
           [&](const ArmKey& key) { return percent(t_interval(values_of(key, best))); });
@@ -378,17 +422,19 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         const auto best_interval = t_interval(values_of(key, best));
         const auto diff_interval =
             arm == "real" ? SeedInterval{kNaN, kNaN, 0} : t_interval(paired_differences(key, last));
+        const auto matched_interval = difference_to_real_matched(key);
         const auto mean_of = [&](const auto& value_of) { return t_interval(values_of(key, value_of)).mean; };
         const double fid = mean_of([](const RunResult& r) { return r.fid; });
         const double accuracy = mean_of([](const RunResult& r) { return r.accuracy; });
         const double diversity = mean_of([](const RunResult& r) { return r.diversity; });
         const double multimodality = mean_of([](const RunResult& r) { return r.multimodality; });
         const double acceptance = mean_of([](const RunResult& r) { return r.acceptance; });
-        csv += fmt::format("{},{:g},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", recognizer, fraction, arm,
+        csv += fmt::format("{},{:g},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", recognizer, fraction, arm,
                            last_interval.count, planned[key], csv_number(last_interval.mean),
                            csv_number(last_interval.half_width), csv_number(best_interval.mean),
                            csv_number(best_interval.half_width), csv_number(diff_interval.mean),
-                           csv_number(diff_interval.half_width), csv_number(fid), csv_number(accuracy),
+                           csv_number(diff_interval.half_width), csv_number(matched_interval.mean),
+                           csv_number(matched_interval.half_width), csv_number(fid), csv_number(accuracy),
                            csv_number(diversity), csv_number(multimodality), csv_number(acceptance));
         nlohmann::json seeds = nlohmann::json::array();
         if (const auto found = results.find(key); found != results.end()) {
@@ -414,6 +460,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
                              {"last_top1", interval_json(last_interval)},
                              {"best_top1_chosen_on_test", interval_json(best_interval)},
                              {"difference_to_real", interval_json(diff_interval)},
+                             {"difference_to_real_matched", interval_json(matched_interval)},
                              {"seeds", seeds}});
         if (last_interval.count > 0) {
           series.x.push_back(fraction);

@@ -160,7 +160,7 @@ class StudyErrors(Study):
 
 class StudyEndToEnd(Study):
     def test_a_tiny_study_runs_resumes_and_reports(self):
-        study = self.study("tiny", [0.5, 1.0], [1, 2], ["real", "noise", "generated"])
+        study = self.study("tiny", [0.5, 1.0], [1, 2], ["real", "real_matched", "noise", "generated"])
         first = self.augment("run", study)
         self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
         plan = read_json(os.path.join(self.tmp, "tiny", "plan.json"))
@@ -185,7 +185,7 @@ class StudyEndToEnd(Study):
             subset = training_clips(os.path.join(directory, "generator"))
             self.assertEqual(len(subset), cell["real_clips"])
             self.assertTrue((real["split"][subset] == "train").all())
-            for arm in ("real", "noise", "generated"):
+            for arm in ("real", "real_matched", "noise", "generated"):
                 self.assertEqual(training_clips(os.path.join(directory, "demo_recognizer", arm)), subset, arm)
             merged = os.path.join(self.tmp, "merged.npz")
             self.assertEqual(run(["data", "merge", os.path.join(directory, "samples", "generated"), "-o",
@@ -201,7 +201,7 @@ class StudyEndToEnd(Study):
         report_dir = os.path.join(self.tmp, "tiny", "report")
         with open(os.path.join(report_dir, "results.csv")) as f:
             rows = list(csv.DictReader(f))
-        self.assertEqual(len(rows), 2 * 3)
+        self.assertEqual(len(rows), 2 * 4)
         by_cell = {(c["fraction"], c["seed"]): c["directory"] for c in plan["cells"]}
         for row in rows:
             fraction = float(row["fraction"])
@@ -212,12 +212,15 @@ class StudyEndToEnd(Study):
             self.assertAlmostEqual(float(row["last_top1_mean"]), values.mean(), places=5)
             half = T_975_DF1 * values.std(ddof=1) / np.sqrt(2)
             self.assertAlmostEqual(float(row["last_top1_half_width"]), half, places=5)
-            if row["arm"] != "real":
-                real_values = np.array([last_top1(os.path.join(self.tmp, by_cell[(fraction, s)], "demo_recognizer",
-                                                               "real")) for s in (1, 2)])
-                differences = values - real_values
-                self.assertAlmostEqual(float(row["difference_to_real_mean"]), differences.mean(), places=5)
-                self.assertAlmostEqual(float(row["difference_to_real_half_width"]),
+            for baseline in ("real", "real_matched"):
+                if row["arm"] == baseline:
+                    self.assertEqual(row[f"difference_to_{baseline}_mean"], "")
+                    continue
+                baseline_values = np.array([last_top1(os.path.join(self.tmp, by_cell[(fraction, s)],
+                                                                   "demo_recognizer", baseline)) for s in (1, 2)])
+                differences = values - baseline_values
+                self.assertAlmostEqual(float(row[f"difference_to_{baseline}_mean"]), differences.mean(), places=5)
+                self.assertAlmostEqual(float(row[f"difference_to_{baseline}_half_width"]),
                                        T_975_DF1 * differences.std(ddof=1) / np.sqrt(2), places=5)
             if row["arm"] == "generated":
                 evaluations = [read_json(os.path.join(self.tmp, by_cell[(fraction, s)], "evaluation", "generated.json"))
@@ -227,6 +230,14 @@ class StudyEndToEnd(Study):
                 self.assertGreater(float(row["acceptance"]), 0)
         markdown = read(os.path.join(report_dir, "report.md"))
         self.assertIn("Difference to `real`", markdown)
+        self.assertIn("Difference to `real_matched`", markdown)
+        # Every seed's value, in its own column.
+        seed_table = markdown.split("### Held-out top-1 (%) by seed at fraction 0.5, last epoch")[1].split("###")[0]
+        seed_lines = [line for line in seed_table.splitlines() if line.startswith("| generated |")]
+        self.assertEqual(len(seed_lines), 1, seed_table)
+        generated_dirs = [os.path.join(self.tmp, by_cell[(0.5, s)], "demo_recognizer", "generated") for s in (1, 2)]
+        self.assertEqual(seed_lines[0], "| generated | " + " | ".join(f"{100 * last_top1(d):.1f}"
+                                                                      for d in generated_dirs) + " |")
         self.assertIn("Copying check", markdown)
         self.assertIn("chosen on the test split", markdown)
         report = read_json(os.path.join(report_dir, "report.json"))
