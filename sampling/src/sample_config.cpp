@@ -35,7 +35,8 @@ void add_sample_config_keys(core::Schema& schema) {
       .add_float("sample.refine.min_deviation", 0.0, 0.0, 100.0,
                  "reject a clip closer than this to its exemplar, as a near-copy of real data (metres); 0 = off")
       .add_string("sample.refine.recognizer", "",
-                  "a `skelaug train recognizer` run directory whose best weights score each clip's own label; "
+                  "a finished `skelaug train recognizer` run directory whose final weights (its newest checkpoint, "
+                  "not best/: that is chosen on its held-out clips) score each clip's own label; "
                   "empty = off")
       .add_string("sample.refine.min_confidence", "",
                   "reject a clip whose label probability under the recogniser is below this (0..1), or `auto`: the "

@@ -146,12 +146,14 @@ TEST_F(Refinement, StatisticsAddUpAndRoundTripThroughJson) {
             "min_deviation 1, max_jitter 6");
 }
 
-// A recogniser run directory whose network gives every clip class `sure_of` with probability ~1: every weight zero
-// but the classifier's bias.
+// A finished recogniser run directory whose final network (its newest checkpoint) gives every clip class `sure_of`
+// with probability ~1: every weight zero but the classifier's bias. Its older checkpoint and its best/ weights (chosen
+// on held-out clips) are sure of another class, so a scorer that read either would judge the other way.
 fs::path write_sure_recognizer(const fs::path& directory, const data::SkeletonDataset& dataset,
                                const std::string& data_file, std::int64_t sure_of, core::Schema& schema) {
   const auto run = directory / "recognizer_run";
   fs::create_directories(run / "best");
+  fs::create_directories(run / "checkpoints");
   std::ofstream(run / "config.yaml") << "data:\n  train: " << data_file
                                      << "\n  train_split: train\n  test_split: test\n  clip_length: 12\n"
                                         "recognizer:\n  architecture: stgcn_pp\n  base_channels: 8\n  stages: 2\n";
@@ -160,20 +162,28 @@ fs::path write_sure_recognizer(const fs::path& directory, const data::SkeletonDa
   models::add_recognizer_config_keys(schema);
   const auto config = core::load_config(schema, run / "config.yaml");
   auto model = models::make_configured_recognizer(models::recognizer_settings(config).for_dataset(dataset));
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& parameter : model->named_parameters()) {
-      parameter.value().zero_();
-      if (parameter.key() == "head.linear.bias") parameter.value()[sure_of] = 20;
+  const auto save_sure_of = [&](std::int64_t label, const fs::path& file) {
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& parameter : model->named_parameters()) {
+        parameter.value().zero_();
+        if (parameter.key() == "head.linear.bias") parameter.value()[label] = 20;
+      }
     }
-  }
-  torch::serialize::OutputArchive archive, weights;
-  model->save(weights);
-  archive.write(models::kModelWeights, weights);
-  archive.save_to((run / "best" / "checkpoint-000000010.pt").string());
+    torch::serialize::OutputArchive archive, weights;
+    model->save(weights);
+    archive.write(models::kModelWeights, weights);
+    archive.save_to(file.string());
+  };
+  const auto other = (sure_of + 1) % static_cast<std::int64_t>(dataset.class_names.size());
+  save_sure_of(other, run / "best" / "checkpoint-000000008.pt");
+  save_sure_of(other, run / "checkpoints" / "checkpoint-000000008.pt");
+  save_sure_of(sure_of, run / "checkpoints" / "checkpoint-000000010.pt");
   return run;
 }
 
+// The recogniser's final weights judge, not its best/ ones: those are chosen on its held-out clips, the test split in
+// a study, and must not shape a training set.
 TEST_F(Refinement, AClipTheRecogniserIsSureOfIsKeptAndOthersAreNot) {
   core::Schema schema;
   const auto run = write_sure_recognizer(directory_, dataset_, options_.data.train, 0, schema);

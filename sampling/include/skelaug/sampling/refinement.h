@@ -50,7 +50,8 @@ struct RefinementStats {
 // per-class threshold (its confidence_quantile of that probability on its own real held-out clips of the class).
 class LabelScorer {
  public:
-  // run_config: the recogniser run's config.yaml; its weights are RUN/best/checkpoint-*.pt. core::UserError when the
+  // run_config: the recogniser run's config.yaml; its final weights are the newest RUN/checkpoints/checkpoint-*.pt
+  // (not RUN/best, chosen on its held-out clips: in a study, the test split). core::UserError when the
   // recogniser's topology or class list differs from `generated_like` (the generator's training file), or a class
   // has no held-out clip in `auto` mode.
   LabelScorer(const std::filesystem::path& run_directory, const core::Config& run_config,
