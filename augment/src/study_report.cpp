@@ -11,9 +11,9 @@
 #include <limits>
 #include <map>
 #include <optional>
-#include <random>
 #include <set>
 
+#include "skelaug/augment/copying_check.h"
 #include "skelaug/augment/seed_statistics.h"
 #include "skelaug/augment/study_plan.h"
 #include "skelaug/core/atomic_file.h"
@@ -21,7 +21,6 @@
 #include "skelaug/core/text_file.h"
 #include "skelaug/data/dataset_io.h"
 #include "skelaug/data/transforms.h"
-#include "skelaug/evaluation/nearest_clips.h"
 #include "skelaug/evaluation/value_lists.h"
 #include "skelaug/visual/clip_choice.h"
 #include "skelaug/visual/clip_render.h"
@@ -148,32 +147,7 @@ std::string fixed(double value, int digits) {
 
 std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{:.6g}", value) : ""; }
 
-// Real clips brought to the generated clips' length as the evaluation does (the middle window), joints and validity.
-struct PreparedClips {
-  at::Tensor joints;  // [N, T, J, 3]
-  at::Tensor valid;   // [N, T]
-};
-PreparedClips prepare(const data::SkeletonDataset& dataset, const std::vector<std::int64_t>& clips,
-                      std::int64_t length) {
-  std::mt19937_64 unused(0);
-  std::vector<at::Tensor> joints, masks;
-  for (const auto clip : clips) {
-    auto fixed = data::fix_length(data::clip_tensor(dataset, static_cast<std::size_t>(clip)), length,
-                                  data::LengthMode::kCentreCrop, unused);
-    joints.push_back(fixed.joints);
-    masks.push_back(fixed.mask);
-  }
-  return {at::stack(joints), at::stack(masks)};
-}
-
 double quantile(const std::vector<double>& values, double q) { return evaluation::linear_quantile(finite(values), q); }
-
-// The copying check's three distributions of one fraction (over its seeds).
-struct CopyingDistances {
-  std::vector<double> generated_to_train;  // each generated clip to its nearest real clip of the cell's subset
-  std::vector<double> generated_to_test;   // ... to its nearest held-out clip
-  std::vector<double> train_to_test;       // each real training clip of the subset to its nearest held-out clip
-};
 
 std::string file_safe(const std::string& name) {
   std::string safe;
@@ -507,9 +481,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   });
   if (has_sets) {
     const auto real = data::load_dataset(study.data);
-    const auto test_clips = data::subset_indices(real, study.test_split, 1.0, 0);
-    // The held-out clips at a generated set's length: prepared once, whatever the number of cells.
-    std::map<std::int64_t, PreparedClips> test_at_length;
+    CopyingCheck check(real, data::subset_indices(real, study.test_split, 1.0, 0));
     markdown += "## Copying check\n\nEach generated clip's root-aligned distance (mean per-joint, metres) to its "
                 "nearest real clip of the cell's training subset and to its nearest held-out clip, beside each real "
                 "training clip's own distance to its nearest held-out clip. Generated clips much nearer the held-out "
@@ -519,27 +491,9 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       CopyingDistances distances;
       for (const auto& cell : plan.cells) {
         if (cell.fraction != fraction || !std::filesystem::exists(generated_set(cell) / "manifest.json")) continue;
-        const auto generated = data::load_dataset(generated_set(cell));
-        if (generated.size() == 0) continue;
-        const auto length = generated.frames(0);
-        std::vector<std::int64_t> all(generated.size());
-        std::iota(all.begin(), all.end(), 0);
-        const auto fake = prepare(generated, all, length);
-        const auto subset =
-            data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed));
-        const auto train = prepare(real, subset, length);
-        if (test_at_length.count(length) == 0) test_at_length.emplace(length, prepare(real, test_clips, length));
-        const auto& test = test_at_length.at(length);
-        const auto append = [](std::vector<double>& to, const at::Tensor& values) {
-          const auto more = evaluation::to_doubles(values);
-          to.insert(to.end(), more.begin(), more.end());
-        };
-        append(distances.generated_to_train,
-               evaluation::nearest_clip_distances(fake.joints, fake.valid, train.joints, train.valid));
-        append(distances.generated_to_test,
-               evaluation::nearest_clip_distances(fake.joints, fake.valid, test.joints, test.valid));
-        append(distances.train_to_test,
-               evaluation::nearest_clip_distances(train.joints, train.valid, test.joints, test.valid));
+        check.add(data::load_dataset(generated_set(cell)),
+                  data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed)),
+                  distances);
       }
       if (distances.generated_to_train.empty()) continue;
       visual::LinePlot cdf{fmt::format("Nearest clips at fraction {:g}, all seeds", fraction),

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "skelaug/data/skeleton_dataset.h"
+
+namespace skelaug::augment {
+
+// The copying check's three distributions (root-aligned mean per-joint distances, metres), over one fraction's cells.
+struct CopyingDistances {
+  std::vector<double> generated_to_train;  // each generated clip to its nearest real clip of its cell's subset
+  std::vector<double> generated_to_test;   // ... to its nearest held-out clip
+  std::vector<double> train_to_test;       // each real training clip of the subsets to its nearest held-out clip
+};
+
+// Whether a generated set copies real clips: its clips' distances to the nearest real training clip of their cell and
+// to the nearest held-out clip, beside the real training clips' own distance to the held-out ones. A set much nearer
+// the held-out clips than real training clips are would inflate a recogniser's held-out gain. Real clips are compared
+// at a generated set's length through their middle window, as the generation metrics do.
+class CopyingCheck {
+ public:
+  // `real`: the study's dataset (it must outlive the check); `test_clips`: its held-out clips.
+  CopyingCheck(const data::SkeletonDataset& real, std::vector<std::int64_t> test_clips);
+
+  // Adds one cell's generated set (fixed-length clips), with the real clips its cell trained on, to `distances`.
+  void add(const data::SkeletonDataset& generated, const std::vector<std::int64_t>& training_subset,
+           CopyingDistances& distances);
+
+ private:
+  struct PreparedClips {
+    at::Tensor joints;  // [N, T, J, 3]
+    at::Tensor valid;   // [N, T]
+  };
+  static PreparedClips prepare(const data::SkeletonDataset& dataset, const std::vector<std::int64_t>& clips,
+                               std::int64_t length);
+
+  const data::SkeletonDataset& real_;
+  std::vector<std::int64_t> test_clips_;
+  std::map<std::int64_t, PreparedClips> test_at_length_;  // prepared once per length, whatever the number of cells
+};
+
+}  // namespace skelaug::augment
