@@ -199,9 +199,6 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     }
     return finite(differences);
   };
-  const auto paired_differences = [&](const ArmKey& key, const auto& value_of) {
-    return paired_differences_to(key, "real", value_of);
-  };
   const auto values_of = [&](const ArmKey& key, const auto& value_of) {
     std::vector<double> values;
     if (const auto found = results.find(key); found != results.end()) {
@@ -211,14 +208,15 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   };
   const auto last = [](const RunResult& r) { return r.last_top1; };
   const auto best = [](const RunResult& r) { return r.best_top1; };
-  // The arms' difference to `real_matched` (the same optimiser steps on the real clips alone) tells a gain from the
-  // extra clips apart from a gain from the extra steps: reported wherever the study has that arm.
-  const bool has_real_matched = study.has_arm("real_matched");
-  const auto difference_to_real_matched = [&](const ArmKey& key) {
-    return !has_real_matched || key.arm == "real_matched"
-               ? SeedInterval{kNaN, kNaN, 0}
-               : t_interval(paired_differences_to(key, "real_matched", last));
+  // An arm's last-epoch difference to a baseline arm, paired by seed: none (count 0) for the baseline itself, or
+  // where the study lacks the baseline.
+  const auto difference_to = [&](const ArmKey& key, const std::string& baseline) {
+    return key.arm == baseline ? SeedInterval{kNaN, kNaN, 0}
+                               : t_interval(paired_differences_to(key, baseline, last));
   };
+  // The difference to `real_matched` (the same optimiser steps on the real clips alone) tells a gain from the extra
+  // clips apart from a gain from the extra steps: reported wherever the study has that arm.
+  const bool has_real_matched = study.has_arm("real_matched");
 
   // The report's text, CSV and JSON, recogniser by recogniser.
   std::string markdown = fmt::format("# Augmentation study `{}`\n\n", study.name);
@@ -299,13 +297,11 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     };
     table(evaluated_on + " top-1 (%), last epoch, by fraction of the training clips",
           [&](const ArmKey& key) { return percent(t_interval(values_of(key, last))); });
-    table("Difference to `real` (points), last epoch, paired by seed: mean [95% interval]", [&](const ArmKey& key) {
-      return key.arm == "real" ? std::string("–") : difference(t_interval(paired_differences(key, last)));
-    });
-    if (has_real_matched) {
-      table("Difference to `real_matched` (points), last epoch, paired by seed: mean [95% interval]",
+    for (const std::string baseline : {"real", "real_matched"}) {
+      if (baseline == "real_matched" && !has_real_matched) continue;
+      table(fmt::format("Difference to `{}` (points), last epoch, paired by seed: mean [95% interval]", baseline),
             [&](const ArmKey& key) {
-              return key.arm == "real_matched" ? std::string("–") : difference(difference_to_real_matched(key));
+              return key.arm == baseline ? std::string("–") : difference(difference_to(key, baseline));
             });
     }
     // Every seed's number, so that a reader sees the spread behind each interval (and can pair any two arms).
@@ -370,9 +366,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         for (std::size_t c = 0; c < class_names.size(); ++c) {
           markdown += fmt::format("| {} |", class_names[c]);
           for (const auto& arm : arms) {
-            const auto gains = paired_differences(ArmKey{recognizer, fraction, arm}, [c](const RunResult& r) {
-              return c < r.per_class.size() ? r.per_class[c] : kNaN;
-            });
+            const auto per_class = [c](const RunResult& r) { return c < r.per_class.size() ? r.per_class[c] : kNaN; };
+            const auto gains = paired_differences_to(ArmKey{recognizer, fraction, arm}, "real", per_class);
             const auto gain = t_interval(gains);
             markdown += gain.count ? fmt::format(" {:+.1f} |", 100 * gain.mean) : std::string(" – |");
           }
@@ -394,9 +389,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         const ArmKey key{recognizer, fraction, arm};
         const auto last_interval = t_interval(values_of(key, last));
         const auto best_interval = t_interval(values_of(key, best));
-        const auto diff_interval =
-            arm == "real" ? SeedInterval{kNaN, kNaN, 0} : t_interval(paired_differences(key, last));
-        const auto matched_interval = difference_to_real_matched(key);
+        const auto diff_interval = difference_to(key, "real");
+        const auto matched_interval = difference_to(key, "real_matched");
         const auto mean_of = [&](const auto& value_of) { return t_interval(values_of(key, value_of)).mean; };
         const double fid = mean_of([](const RunResult& r) { return r.fid; });
         const double accuracy = mean_of([](const RunResult& r) { return r.accuracy; });
