@@ -156,34 +156,43 @@ std::vector<std::optional<std::int64_t>> ConfusionMatrix::most_confused_with() c
   return confused;
 }
 
-void ConfusionMatrix::check_class_names(const std::vector<std::string>& class_names) const {
+std::vector<ConfusionMatrix::ClassRow> ConfusionMatrix::class_rows(const std::vector<std::string>& class_names) const {
   if (static_cast<std::int64_t>(class_names.size()) != num_classes_) {
     throw std::invalid_argument(
         fmt::format("ConfusionMatrix: {} class names given for {} classes", class_names.size(), num_classes_));
   }
-}
-
-nlohmann::json ConfusionMatrix::to_json(const std::vector<std::string>& class_names) const {
-  check_class_names(class_names);
   const auto counts = class_counts();
   const auto accuracy = per_class_accuracy();
   const auto confused = most_confused_with();
+  const auto matrix = matrix_.contiguous();
+  const auto* cells = matrix.data_ptr<std::int64_t>();
+  std::vector<ClassRow> rows(static_cast<std::size_t>(num_classes_));
+  for (std::int64_t c = 0; c < num_classes_; ++c) {
+    const auto* row = cells + c * num_classes_;
+    rows[c] = {counts[c], row[c], accuracy[c], confused[c], confused[c] ? row[*confused[c]] : std::int64_t{0}};
+  }
+  return rows;
+}
+
+nlohmann::json ConfusionMatrix::to_json(const std::vector<std::string>& class_names) const {
+  const auto class_lines = class_rows(class_names);
   const auto matrix = matrix_.contiguous();
   const auto* cells = matrix.data_ptr<std::int64_t>();
 
   auto per_class = nlohmann::json::array();
   auto rows = nlohmann::json::array();
   for (std::int64_t c = 0; c < num_classes_; ++c) {
-    const auto* row = cells + c * num_classes_;
+    const auto& line = class_lines[c];
     per_class.push_back({
         {"name", class_names[c]},
-        {"count", counts[c]},
-        {"correct", row[c]},
-        {"accuracy", accuracy[c] ? nlohmann::json(*accuracy[c]) : nlohmann::json(nullptr)},
-        {"most_confused_with", confused[c] ? nlohmann::json(class_names[*confused[c]]) : nlohmann::json(nullptr)},
-        {"most_confused_count", confused[c] ? row[*confused[c]] : std::int64_t{0}},
+        {"count", line.count},
+        {"correct", line.correct},
+        {"accuracy", line.accuracy ? nlohmann::json(*line.accuracy) : nlohmann::json(nullptr)},
+        {"most_confused_with",
+         line.most_confused_with ? nlohmann::json(class_names[*line.most_confused_with]) : nlohmann::json(nullptr)},
+        {"most_confused_count", line.most_confused_count},
     });
-    rows.push_back(std::vector<std::int64_t>(row, row + num_classes_));
+    rows.push_back(std::vector<std::int64_t>(cells + c * num_classes_, cells + (c + 1) * num_classes_));
   }
   return {
       {"num_classes", num_classes_},
@@ -199,12 +208,7 @@ nlohmann::json ConfusionMatrix::to_json(const std::vector<std::string>& class_na
 }
 
 std::string ConfusionMatrix::to_table(const std::vector<std::string>& class_names) const {
-  check_class_names(class_names);
-  const auto counts = class_counts();
-  const auto accuracy = per_class_accuracy();
-  const auto confused = most_confused_with();
-  const auto matrix = matrix_.contiguous();
-  const auto* cells = matrix.data_ptr<std::int64_t>();
+  const auto class_lines = class_rows(class_names);
 
   std::size_t name_width = 5;  // "class"
   for (const auto& name : class_names) name_width = std::max(name_width, name.size());
@@ -212,10 +216,12 @@ std::string ConfusionMatrix::to_table(const std::vector<std::string>& class_name
   std::string table =
       fmt::format("{:<{}}  {:>8}  {:>8}  {}\n", "class", name_width, "count", "accuracy", "most confused with");
   for (std::int64_t c = 0; c < num_classes_; ++c) {
-    const auto confusion =
-        confused[c] ? fmt::format("{} ({})", class_names[*confused[c]], cells[c * num_classes_ + *confused[c]]) : "-";
-    table += fmt::format("{:<{}}  {:>8}  {:>8}  {}\n", class_names[c], name_width, counts[c],
-                         accuracy[c] ? percent(*accuracy[c]) : "-", confusion);
+    const auto& line = class_lines[c];
+    const auto confusion = line.most_confused_with
+                               ? fmt::format("{} ({})", class_names[*line.most_confused_with], line.most_confused_count)
+                               : "-";
+    table += fmt::format("{:<{}}  {:>8}  {:>8}  {}\n", class_names[c], name_width, line.count,
+                         line.accuracy ? percent(*line.accuracy) : "-", confusion);
   }
   table += fmt::format("samples {}  top-1 {}  top-{} {}  mean class accuracy {} (over {} of {} classes)\n",
                        num_samples(), percent(top1()), top_k(), percent(top5()), percent(mean_class_accuracy()),

@@ -65,7 +65,16 @@ class ConfusionMatrix {
   std::string to_table(const std::vector<std::string>& class_names) const;
 
  private:
-  void check_class_names(const std::vector<std::string>& class_names) const;
+  // One class's line of to_json() and to_table().
+  struct ClassRow {
+    std::int64_t count = 0;
+    std::int64_t correct = 0;
+    std::optional<double> accuracy;
+    std::optional<std::int64_t> most_confused_with;
+    std::int64_t most_confused_count = 0;
+  };
+  // Throws std::invalid_argument unless class_names has C entries.
+  std::vector<ClassRow> class_rows(const std::vector<std::string>& class_names) const;
 
   std::int64_t num_classes_;
   at::Tensor matrix_;  // int64 CPU [C, C]
