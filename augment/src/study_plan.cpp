@@ -32,7 +32,8 @@ constexpr SampleVariant kSampleVariants[] = {{"generated", "generated"},
                                              {"generated_no_refine", "no_refine"},
                                              {"generated_no_dropout", "no_dropout"},
                                              {"generated_label", "label"},
-                                             {"generated_only", "generated"}};
+                                             {"generated_only", "generated"},
+                                             {"generated_pretrained", "generated"}};
 
 const char* sample_set_of(const std::string& arm) {
   for (const auto& variant : kSampleVariants) {
@@ -149,8 +150,10 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         stage.args.push_back("run.dir=" + path(stage.output));
         plan.stages.push_back(std::move(stage));
       };
-      const bool exemplar_sets = study.has_arm("generated") || study.has_arm("generated_no_refine") ||
-                                 study.has_arm("generated_no_dropout") || study.has_arm("generated_only");
+      const bool exemplar_sets = std::any_of(study.arms.begin(), study.arms.end(), [](const std::string& arm) {
+        const char* set = sample_set_of(arm);
+        return set != nullptr && std::string(set) != "label";
+      });
       if (exemplar_sets) add_generator("generator", {});
       if (study.has_arm("generated_label")) {
         auto extra = study.label_generator_overrides;
@@ -235,6 +238,8 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         const auto extra_clips = study.ratio * cell.real_clips;
         const auto matched = budget.epochs * budget.steps_per_epoch(cell.real_clips + extra_clips, study.ranks);
         const auto real_steps = budget.steps_per_epoch(cell.real_clips, study.ranks);
+        // generated_pretrained: its real part takes the real arm's steps, its pretraining the rest of the matched ones.
+        const auto pretraining_steps = std::max<std::int64_t>(1, matched - budget.epochs * real_steps);
         plan.matched_steps[name][fraction_text(fraction)] = matched;
         // More, shorter epochs over the real clips alone: evaluated about as often as the generated arm is.
         const auto matched_epochs = (matched + real_steps - 1) / real_steps;
@@ -274,10 +279,28 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
             run.samples = cell_dir / "samples" / set;
             run.evaluation = cell_dir / "evaluation" / (set + ".json");
             stage.after.push_back(cell_id("samples/" + set));
-            if (arm == "generated_only") {
-              // The generated clips alone (however many refinement kept), for the generated arm's steps.
+            // The generated clips alone (however many refinement kept, each once an epoch), for `steps` optimiser
+            // steps; the real subset stays named, so a validation study evaluates on the clips the cell left out.
+            const auto generated_alone = [&](std::int64_t steps) {
+              return std::vector<std::string>{"data.extra=[" + path(run.samples) + "]", "data.extra_only=true",
+                                              fmt::format("train.epochs={}", steps),
+                                              fmt::format("train.max_steps={}", steps)};
+            };
+            if (arm == "generated_only" && !study.validation) {
+              // As first planned, before data.extra_only: the studies run with it continue unchanged.
               append(stage.args, {"data.train=" + path(run.samples), "data.train_split=\"\"", "data.fraction=1",
                                   fmt::format("train.epochs={}", matched), fmt::format("train.max_steps={}", matched)});
+            } else if (arm == "generated_only") {
+              append(stage.args, generated_alone(matched));
+            } else if (arm == "generated_pretrained") {
+              // Pretrained on the generated clips alone, then trained as the real arm is from those weights: the
+              // real clips last, with a fresh schedule, instead of mixed in; the two runs take the matched steps.
+              auto pretraining = recognizer_stage(r, "generated_pretraining");
+              append(pretraining.args, generated_alone(pretraining_steps));
+              pretraining.after = stage.after;
+              stage.args.push_back("recognizer.init=" + path(pretraining.output));
+              stage.after.push_back(pretraining.id);
+              plan.stages.push_back(std::move(pretraining));
             } else {
               append(stage.args, extra_clips_args(run.samples));
             }

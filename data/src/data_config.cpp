@@ -36,6 +36,10 @@ void add_data_config_keys(core::Schema& schema) {
       .add_float("data.real_share", 0.0, 0.0, 0.99,
                  "with data.extra: repeat the real clips in every epoch so that about this share of the clips are "
                  "real (0 = each real clip once, a share of 1 / (1 + data.extra_ratio))")
+      .add_bool("data.extra_only", false,
+                "train on the data.extra clips alone (generated-only training, pretraining); data.train, "
+                "data.train_split and data.fraction still name the real subset, whose other clips "
+                "data.test_unused_only evaluates on")
       .add_string("data.test", "", "held-out dataset file (.npz); empty = data.train")
       .add_string("data.test_split", "test", "the split of the held-out file evaluated on; empty = every clip")
       .add_bool("data.test_unused_only", false,
@@ -52,6 +56,10 @@ DataOptions data_options(const core::Config& config) {
   options.extra_ratio = config.get_float("data.extra_ratio");
   options.real_share = config.get_float("data.real_share");
   options.extra_by_class = config.get_bool("data.extra_by_class");
+  options.extra_only = config.get_bool("data.extra_only");
+  if (options.extra_only && options.extra.empty()) {
+    throw core::UserError("data.extra_only: trains on the data.extra clips alone, and data.extra names no file");
+  }
   if (options.extra_by_class && options.extra_ratio < 0) {
     throw core::UserError(fmt::format("data.extra_by_class: draws data.extra_ratio clips per real clip of each class; "
                                       "set data.extra_ratio (now {:g}, every extra clip once) to 0 or more",
@@ -155,6 +163,11 @@ TrainingSet load_training_set(const DataOptions& options) {
     }
   }
   set.extra_clips = static_cast<std::int64_t>(extra.size());
+  if (options.extra_only) {
+    if (extra.empty()) throw core::UserError("data.extra_only: the data.extra files hold no clip to train on");
+    set.clips.clear();
+    set.real_clips = 0;
+  }
   set.clips.insert(set.clips.end(), extra.begin(), extra.end());
   if (options.real_share > 0 && set.extra_clips > 0 && set.real_clips > 0) {
     // copies x real / (copies x real + extra) = share, rounded to whole copies (at least one).

@@ -1,6 +1,7 @@
 #include "skelaug/models/checkpoint_weights.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/serialize.h>
 
 #include <algorithm>
@@ -34,7 +35,23 @@ void load_checkpoint_weights(const std::filesystem::path& file, const std::strin
     if (!archive.try_read(part, weights)) {
       throw core::UserError(fmt::format("{}: the checkpoint holds no '{}' weights", file.string(), part));
     }
+    // Module::load replaces each tensor by the saved one, shape and all, without comparing them: a checkpoint of
+    // another width would load "successfully" into a network it does not fit. The shapes are compared afterwards.
+    std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes;
+    for (const auto& item : module.named_parameters()) shapes.emplace_back(item.key(), item.value().sizes().vec());
+    for (const auto& item : module.named_buffers()) shapes.emplace_back(item.key(), item.value().sizes().vec());
     module.load(weights);
+    const auto parameters = module.named_parameters();
+    const auto buffers = module.named_buffers();
+    for (const auto& [name, expected] : shapes) {
+      const auto* loaded = parameters.find(name);
+      if (loaded == nullptr) loaded = buffers.find(name);
+      if (loaded != nullptr && loaded->sizes().vec() != expected) {
+        throw core::UserError(fmt::format("{}: the '{}' weights do not fit this network: {} is [{}] there, [{}] here",
+                                          file.string(), part, name, fmt::join(loaded->sizes(), ", "),
+                                          fmt::join(expected, ", ")));
+      }
+    }
   } catch (const c10::Error& e) {
     throw core::UserError(fmt::format("{}: cannot load the '{}' weights: {}", file.string(), part,
                                       e.what_without_backtrace()));
@@ -62,6 +79,15 @@ std::filesystem::path resolve_checkpoint(const std::filesystem::path& path) {
   }
   throw core::UserError(fmt::format("{}: holds no checkpoint (checkpoint-<step>.pt), nor does its checkpoints/",
                                     path.string()));
+}
+
+std::filesystem::path final_checkpoint(const std::filesystem::path& run_directory, const std::string& key) {
+  const auto found = list_checkpoints(run_directory / "checkpoints");
+  if (found.empty()) {
+    throw core::UserError(fmt::format("{}: {} holds no checkpoint (a finished run's final weights are needed)", key,
+                                      (run_directory / "checkpoints").string()));
+  }
+  return found.back();
 }
 
 }  // namespace skelaug::models

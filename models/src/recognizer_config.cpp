@@ -23,7 +23,10 @@ void add_recognizer_config_keys(core::Schema& schema) {
       .add_int("recognizer.evaluate_every_epochs", 1, 1, 1000000,
                "held-out evaluation after every N-th epoch (and after the last step)")
       .add_bool("recognizer.sync_batch_norm", false,
-                "batch-norm statistics over every rank's batch (SyncBatchNorm); off: per rank, as DDP without it");
+                "batch-norm statistics over every rank's batch (SyncBatchNorm); off: per rank, as DDP without it")
+      .add_string("recognizer.init", "",
+                  "a recogniser run directory whose final weights (newest checkpoint, not best/) start this run, "
+                  "e.g. to fine-tune on real clips after pretraining on generated ones; empty = random weights");
 }
 
 std::int64_t published_base_channels(const std::string& architecture) {
@@ -56,6 +59,7 @@ RecognizerSettings recognizer_settings(const core::Config& config) {
   settings.momentum = config.get_float("recognizer.momentum");
   settings.sync_batch_norm = config.get_bool("recognizer.sync_batch_norm");
   settings.evaluate_every_epochs = config.get_int("recognizer.evaluate_every_epochs");
+  settings.init = config.get_string("recognizer.init");
   return settings;
 }
 

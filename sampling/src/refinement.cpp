@@ -22,19 +22,6 @@ namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr std::int64_t kScoreBatch = 128;
 
-// The recogniser's final weights: the newest checkpoint in RUN/checkpoints. Not RUN/best: those weights are chosen
-// on the run's held-out clips, which in a study are the test split, and a generated training set filtered by them
-// would carry a choice made on the test split.
-std::filesystem::path final_weights(const std::filesystem::path& run_directory) {
-  const auto found = models::list_checkpoints(run_directory / "checkpoints");
-  if (found.empty()) {
-    throw core::UserError(fmt::format("sample.refine.recognizer: {} holds no checkpoint (a finished recogniser run's "
-                                      "final weights are needed)",
-                                      (run_directory / "checkpoints").string()));
-  }
-  return found.back();
-}
-
 }  // namespace
 
 const char* check_name(int check) {
@@ -116,7 +103,8 @@ LabelScorer::LabelScorer(const std::filesystem::path& run_directory, const core:
                                       generated_like.topology, generated_like.class_names.size()));
   }
   model_ = models::make_configured_recognizer(models::recognizer_settings(run_config).for_dataset(generated_like));
-  models::load_checkpoint_weights(final_weights(run_directory), models::kModelWeights, *model_);
+  models::load_checkpoint_weights(models::final_checkpoint(run_directory, "sample.refine.recognizer"),
+                                  models::kModelWeights, *model_);
   model_->to(device_);
 
   thresholds_.assign(generated_like.class_names.size(), settings.min_confidence);

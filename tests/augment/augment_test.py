@@ -124,6 +124,25 @@ class StudyErrors(Study):
                 self.assertIn(f"train.epochs={-(-steps // real_steps)}", stage["args"])
             else:
                 self.assertNotIn("data.extra_by_class=true", stage["args"])
+        # Pretrained on the generated clips alone, then trained as the real arm is from those final weights: the two
+        # runs take the matched steps together.
+        pretrained = json.loads(self.augment("plan", study, "augment.arms=[real, generated_pretrained]",
+                                             "--json").stdout)
+        stages = {stage["id"]: stage for stage in pretrained["stages"]}
+        for fraction, steps in pretrained["matched_steps"]["demo_recognizer"].items():
+            cell = f"f{fraction}/s1/"
+            pretraining = stages[cell + "demo_recognizer/generated_pretraining"]
+            trained = stages[cell + "demo_recognizer/generated_pretrained"]
+            real_arm = stages[cell + "demo_recognizer/real"]
+            self.assertEqual(pretraining["after"], [cell + "samples/generated"])
+            self.assertIn("data.extra=[" + os.path.join(self.tmp, "plan", cell, "samples", "generated") + "]",
+                          pretraining["args"])
+            self.assertIn("data.extra_only=true", pretraining["args"])
+            self.assertIn(f"train.max_steps={steps - 2 * -(-subset[float(fraction)] // 8)}", pretraining["args"])
+            self.assertIn(pretraining["id"], trained["after"])
+            self.assertIn("recognizer.init=" + pretraining["output"], trained["args"])
+            self.assertEqual([arg for arg in trained["args"] if not arg.startswith(("run.dir=", "recognizer.init="))],
+                             [arg for arg in real_arm["args"] if not arg.startswith("run.dir=")])
         # A validation study evaluates on the training clips each cell leaves out, in its own directory.
         self.assertUserError(self.augment("plan", study, "augment.validation=true"), "augment.fractions",
                              "below 1")
@@ -160,7 +179,8 @@ class StudyErrors(Study):
 
 class StudyEndToEnd(Study):
     def test_a_tiny_study_runs_resumes_and_reports(self):
-        study = self.study("tiny", [0.5, 1.0], [1, 2], ["real", "real_matched", "noise", "generated"])
+        study = self.study("tiny", [0.5, 1.0], [1, 2], ["real", "real_matched", "noise", "generated",
+                                                        "generated_pretrained"])
         first = self.augment("run", study)
         self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
         plan = read_json(os.path.join(self.tmp, "tiny", "plan.json"))
@@ -185,8 +205,14 @@ class StudyEndToEnd(Study):
             subset = training_clips(os.path.join(directory, "generator"))
             self.assertEqual(len(subset), cell["real_clips"])
             self.assertTrue((real["split"][subset] == "train").all())
-            for arm in ("real", "real_matched", "noise", "generated"):
+            for arm in ("real", "real_matched", "noise", "generated", "generated_pretrained"):
                 self.assertEqual(training_clips(os.path.join(directory, "demo_recognizer", arm)), subset, arm)
+            # The pretrained arm starts from its pretraining's final weights.
+            pretraining = os.path.join(directory, "demo_recognizer", "generated_pretraining")
+            with open(os.path.join(directory, "demo_recognizer", "generated_pretrained", "metrics.jsonl")) as f:
+                initial = next(r for r in map(json.loads, f) if r.get("event") == "initial_weights")
+            self.assertEqual(initial["checkpoint"],
+                             sorted(glob.glob(os.path.join(pretraining, "checkpoints", "checkpoint-*.pt")))[-1])
             merged = os.path.join(self.tmp, "merged.npz")
             self.assertEqual(run(["data", "merge", os.path.join(directory, "samples", "generated"), "-o",
                                   merged]).returncode, 0)
@@ -201,7 +227,7 @@ class StudyEndToEnd(Study):
         report_dir = os.path.join(self.tmp, "tiny", "report")
         with open(os.path.join(report_dir, "results.csv")) as f:
             rows = list(csv.DictReader(f))
-        self.assertEqual(len(rows), 2 * 4)
+        self.assertEqual(len(rows), 2 * 5)
         by_cell = {(c["fraction"], c["seed"]): c["directory"] for c in plan["cells"]}
         for row in rows:
             fraction = float(row["fraction"])

@@ -31,7 +31,7 @@ core::Config config(const std::vector<std::string>& overrides) {
 TEST(DataOptions, ReadEveryKeyOfTheSection) {
   const auto options = data_options(config(
       {"data.train=a.npz", "data.train_split=x", "data.fraction=0.25", "data.extra=[b.npz, c.npz]",
-       "data.extra_ratio=2", "data.real_share=0.5", "data.extra_by_class=true", "data.test=d.npz", "data.test_split=y", "run.seed=9", "data.clip_length=30",
+       "data.extra_ratio=2", "data.real_share=0.5", "data.extra_by_class=true", "data.extra_only=true", "data.test=d.npz", "data.test_split=y", "run.seed=9", "data.clip_length=30",
        "data.length_mode=centre_crop", "data.workers=3", "data.augment.rotation_deg=5", "data.augment.scale=0.1",
        "data.augment.jitter_std=0.01", "data.augment.mirror_probability=0.5", "data.augment.speed=0.2"}));
   EXPECT_EQ(options.training_file(), "a.npz");
@@ -41,6 +41,7 @@ TEST(DataOptions, ReadEveryKeyOfTheSection) {
   EXPECT_EQ(options.extra_ratio, 2.0);
   EXPECT_EQ(options.real_share, 0.5);
   EXPECT_TRUE(options.extra_by_class);
+  EXPECT_TRUE(options.extra_only);
   EXPECT_EQ(options.test, "d.npz");
   EXPECT_EQ(options.test_split, "y");
   EXPECT_EQ(options.seed, 9u);
@@ -193,6 +194,38 @@ TEST_F(TrainingSetMix, ByClassTheExtraClipsKeepTheRealClassProportions) {
   EXPECT_EQ(plain.extra_clips, 3 * plain.real_clips);
   EXPECT_GT(plain_counts[0], 3 * real_counts[0]);
   EXPECT_EQ(plain_counts[2], 0);
+}
+
+TEST_F(TrainingSetMix, ExtraOnlyTrainsOnTheExtraClipsAndStillLeavesOutTheRealSubset) {
+  const auto real = (directory_ / "real.npz").string(), extra = (directory_ / "extra.npz").string();
+  save_dataset(real, make_demo_dataset(DemoOptions{}));
+  auto generated_options = DemoOptions{};
+  generated_options.seed = 99;
+  const auto generated = make_demo_dataset(generated_options);
+  save_dataset(extra, generated);
+  const std::vector<std::string> cell{"data.train=" + real, "data.train_split=train", "data.fraction=0.1",
+                                      "run.seed=3", "data.test_split=train", "data.test_unused_only=true"};
+  auto with = [&](std::vector<std::string> more) {
+    auto all = cell;
+    all.insert(all.end(), more.begin(), more.end());
+    return data_options(config(all));
+  };
+  const auto mixed = load_training_set(with({"data.extra=[" + extra + "]"}));
+  const auto alone = with({"data.extra=[" + extra + "]", "data.extra_only=true"});
+  const auto set = load_training_set(alone);
+  EXPECT_EQ(set.real_clips, 0);
+  EXPECT_EQ(set.extra_clips, static_cast<std::int64_t>(generated.size()));
+  // Exactly the extra clips the mix appends after its real ones.
+  EXPECT_EQ(set.clips, std::vector<std::int64_t>(mixed.clips.begin() + mixed.real_clips, mixed.clips.end()));
+  // The held-out clips are still those the cell's real subset leaves out.
+  EXPECT_EQ(load_test_set(alone).clips, load_test_set(with({})).clips);
+  EXPECT_LT(load_test_set(alone).clips.size(), subset_indices(*set.dataset, "train", 1.0, 0).size());
+  try {
+    data_options(config({"data.train=" + real, "data.extra_only=true"}));
+    FAIL() << "expected a UserError";
+  } catch (const core::UserError& error) {
+    EXPECT_EQ(std::string(error.what()).rfind("data.extra_only: ", 0), 0u) << error.what();
+  }
 }
 
 TEST(DataOptions, ByClassNeedsARatio) {

@@ -1,12 +1,15 @@
 // Runs under `mpirun -np N` (1 and 2). The training jobs as library functions, on a small demo dataset: the generator
 // job keeps its moving average and its model in every checkpoint and picks exemplars; the recogniser job keeps the
-// held-out reports and the best weights; HeldOutReports keeps the best of a run over a resume.
+// held-out reports and the best weights, and starts from another run's final weights (recognizer.init); HeldOutReports
+// keeps the best of a run over a resume.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "mpi_test.h"
@@ -16,6 +19,7 @@
 #include "skelaug/distributed/mpi_communicator.h"
 #include "skelaug/distributed/mpi_environment.h"
 #include "skelaug/models/checkpoint_weights.h"
+#include "skelaug/models/recognizer_config.h"
 #include "skelaug/training/checkpoint.h"
 #include "skelaug/training/generator_training.h"
 #include "skelaug/training/held_out_reports.h"
@@ -195,6 +199,72 @@ TEST(RecognizerTraining, WritesHeldOutReportsAndTheBestWeights) {
     ASSERT_EQ(training_set.size(), 1u);
     EXPECT_EQ(training_set[0]["real_clips"], 56);
     EXPECT_EQ(training_set[0]["test_clips"], 28);
+  }
+}
+
+RecognizerTrainingOptions small_recognizer(const fs::path& dataset, std::int64_t max_steps) {
+  RecognizerTrainingOptions options{data_options(dataset), train_options(max_steps), {}};
+  options.recognizer.architecture.architecture = "stgcn_pp";
+  options.recognizer.architecture.base_channels = 8;
+  options.recognizer.architecture.stages = 2;
+  return options;
+}
+
+double largest_difference(torch::nn::Module& a, torch::nn::Module& b) {
+  const auto left = a.named_parameters();
+  const auto right = b.named_parameters();
+  double largest = 0;
+  for (const auto& item : left) largest = std::max(largest, (item.value() - right[item.key()]).abs().max().item<double>());
+  return largest;
+}
+
+TEST(RecognizerTraining, StartsFromAnotherRunsFinalWeights) {
+  const SharedDirectory pretrained_root("pretrained");
+  const fs::path pretrained = pretrained_root;
+  const auto dataset = demo_file(pretrained);
+  {
+    TestWorld test(pretrained);
+    ASSERT_EQ(train_recognizer(small_recognizer(dataset, 3), test.world()), core::kSuccess);
+  }
+  // The final weights (step 3), not the best ones: those are chosen on the held-out clips.
+  const auto final_weights = pretrained / "checkpoints" / "checkpoint-000000003.pt";
+  auto options = small_recognizer(dataset, 2);
+  const auto architecture = options.recognizer.for_dataset(data::load_dataset(dataset));
+  const auto started = models::make_configured_recognizer(architecture);
+  const auto saved = models::make_configured_recognizer(architecture);
+  models::load_checkpoint_weights(final_weights, models::kModelWeights, *saved);
+  EXPECT_GT(largest_difference(*started, *saved), 0.0);
+  EXPECT_EQ(load_initial_weights(*started, pretrained), final_weights);
+  EXPECT_EQ(largest_difference(*started, *saved), 0.0);
+
+  // A run with recognizer.init records where its weights came from.
+  const SharedDirectory root("initialised");
+  options.recognizer.init = pretrained.string();
+  {
+    TestWorld test(root);
+    ASSERT_EQ(train_recognizer(options, test.world()), core::kSuccess);
+  }
+  if (mpi().rank() == 0) {
+    const auto initial = records(root / "metrics.jsonl", "initial_weights");
+    ASSERT_EQ(initial.size(), 1u);
+    EXPECT_EQ(initial[0]["checkpoint"], final_weights.string());
+  }
+
+  // Another network, or a run without checkpoints, is refused naming the key.
+  auto wider = architecture;
+  wider.base_channels = 16;
+  const auto other = models::make_configured_recognizer(wider);
+  const std::vector<std::tuple<torch::nn::Module*, fs::path, std::string>> refused{
+      {other.get(), pretrained, "do not fit this network"}, {started.get(), root / "nowhere", "holds no checkpoint"}};
+  for (const auto& [model, run, reason] : refused) {
+    try {
+      load_initial_weights(*model, run);
+      ADD_FAILURE() << "no error for " << run;
+    } catch (const core::UserError& error) {
+      const std::string message = error.what();
+      EXPECT_EQ(message.rfind("recognizer.init: ", 0), 0u) << message;
+      EXPECT_NE(message.find(reason), std::string::npos) << message;
+    }
   }
 }
 

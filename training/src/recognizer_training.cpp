@@ -7,6 +7,7 @@
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/evaluation/held_out_evaluation.h"
+#include "skelaug/models/checkpoint_weights.h"
 #include "skelaug/models/batch_norm.h"
 #include "skelaug/models/input_streams.h"
 #include "skelaug/training/held_out_reports.h"
@@ -16,6 +17,17 @@ namespace skelaug::training {
 
 RecognizerTrainingOptions recognizer_training_options(const core::Config& config) {
   return {data::data_options(config), train_options(config), models::recognizer_settings(config)};
+}
+
+std::filesystem::path load_initial_weights(torch::nn::Module& model, const std::filesystem::path& init_run) {
+  const auto checkpoint = models::final_checkpoint(init_run, "recognizer.init");
+  try {
+    models::load_checkpoint_weights(checkpoint, models::kModelWeights, model);
+  } catch (const core::UserError& error) {
+    throw core::UserError(fmt::format("recognizer.init: {} (is {} a run of the same recogniser settings and classes?)",
+                                      error.what(), init_run.string()));
+  }
+  return checkpoint;
 }
 
 int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWorld& world) {
@@ -31,6 +43,12 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
   const auto architecture = options.recognizer.for_dataset(dataset);
   torch::manual_seed(options.train.trainer.seed);  // the same initial weights every run
   const auto model = models::make_configured_recognizer(architecture);
+  if (!options.recognizer.init.empty()) {
+    // A fresh start only: a resumed run's own checkpoint replaces these weights in Trainer::fit.
+    const auto checkpoint = load_initial_weights(*model, options.recognizer.init);
+    SKELAUG_LOG(kInfo) << fmt::format("recognizer.init: initial weights from {}", checkpoint.string());
+    world.record({{"event", "initial_weights"}, {"run", options.recognizer.init}, {"checkpoint", checkpoint.string()}});
+  }
   model->to(world.device);
   if (options.recognizer.sync_batch_norm && world.size() > 1) {
     auto& communicator = world.communicator;

@@ -22,6 +22,8 @@ namespace skelaug::augment {
 //   generated_no_dropout  ... with sample.dropout 0
 //   generated_label       ... from a generator conditioned on the label alone
 //   generated_only        the generated clips alone, for as many steps as the generated arm
+//   generated_pretrained  pretrained on the generated clips alone, then trained on the real clips as `real` is; the
+//                         two runs together take the generated arm's steps
 const std::vector<std::string>& arm_names();
 
 // The `augment` section of a study config.

@@ -25,6 +25,7 @@ struct DataOptions {
   double extra_ratio = -1.0;        // extra clips per real clip; negative = every extra clip once
   double real_share = 0.0;          // with extra clips: repeat the real ones to about this share; 0 = once each
   bool extra_by_class = false;      // draw extra_ratio extra clips per real clip class by class
+  bool extra_only = false;          // train on the extra clips alone (the real subset still defines unused clips)
   std::string test;                 // "" = data.train
   std::string test_split;           // "" = every clip
   bool test_unused_only = false;    // drop the training clips from the held-out ones (a validation set)
@@ -48,7 +49,8 @@ std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const D
 // real clips from that class's extra clips, so that the mix keeps the real clips' class proportions however unevenly a
 // filter (refinement) kept generated clips. `real_share` > 0 repeats the real clips (whole copies, at least one) so
 // that about that share of an epoch's clips are real: how real and generated clips mix in the batches, since the
-// loader shuffles the whole list. Every file must share the real file's topology and class names (a UserError naming
+// loader shuffles the whole list. `extra_only` trains on the extra clips alone: the real subset is still drawn (so
+// that `test_unused_only` knows which clips the cell left out) but not trained on. Every file must share the real file's topology and class names (a UserError naming
 // the file otherwise).
 struct TrainingSet {
   std::shared_ptr<SkeletonDataset> dataset;  // the real file with every extra file appended

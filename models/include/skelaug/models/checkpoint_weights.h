@@ -31,4 +31,10 @@ std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path&
 // path when it is neither a file nor a directory holding one.
 std::filesystem::path resolve_checkpoint(const std::filesystem::path& path);
 
+// A finished run's final weights: the newest checkpoint in RUN/checkpoints. Not RUN/best: those weights are chosen on
+// the run's held-out clips, which in a study are the test split, and whatever is built on them (a filter of generated
+// clips, a pretrained start) would carry a choice made on the test split. A core::UserError naming `key` (the config
+// key that named the run) and the directory when it holds no checkpoint.
+std::filesystem::path final_checkpoint(const std::filesystem::path& run_directory, const std::string& key);
+
 }  // namespace skelaug::models

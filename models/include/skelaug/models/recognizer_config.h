@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "skelaug/data/skeleton_dataset.h"
 #include "skelaug/models/recognizer.h"
 
@@ -10,7 +12,8 @@ class Schema;
 
 namespace skelaug::models {
 
-// The `recognizer` section: architecture, input streams, sizes, dropout, label smoothing, momentum, SyncBatchNorm.
+// The `recognizer` section: architecture, input streams, sizes, dropout, label smoothing, momentum, SyncBatchNorm,
+// initial weights.
 void add_recognizer_config_keys(core::Schema& schema);
 
 struct RecognizerSettings {
@@ -21,6 +24,9 @@ struct RecognizerSettings {
   double momentum = 0.9;         // SGD (Nesterov when > 0)
   bool sync_batch_norm = false;  // batch-norm statistics over every rank's batch
   std::int64_t evaluate_every_epochs = 1;  // held-out evaluation after every N-th epoch (and after the last step)
+  // recognizer.init: a recogniser run whose final weights start training (fine-tuning a pretrained network, e.g. one
+  // trained on generated clips); empty: random initial weights.
+  std::string init;
 
   // The architecture for `dataset`'s topology and classes.
   RecognizerOptions for_dataset(const data::SkeletonDataset& dataset) const;
