@@ -62,6 +62,9 @@ void add_augment_config_keys(core::Schema& schema) {
       .add_string_list("augment.recognizer_overrides", {}, "key=value overrides of every recogniser")
       .add_string_list("augment.classic_overrides", {},
                        "the classic arm's augmentations, e.g. data.augment.rotation_deg=15 data.augment.scale=0.1")
+      .add_string_list("augment.finetune_overrides", {},
+                       "key=value overrides of generated_pretrained's run on the real clips after pretraining, e.g. "
+                       "train.lr=0.01 for a gentler start from the pretrained weights")
       .add_float("augment.noise_mean", 0.02, -10.0, 10.0, "the noise arm's Gaussian mean, metres")
       .add_float("augment.noise_std", 0.05, 0.0, 10.0, "the noise arm's Gaussian standard deviation, metres")
       .add_string("augment.features.config", "",
@@ -113,6 +116,7 @@ Study study_from_config(const core::Config& config, const std::filesystem::path&
   study.recognizer_configs = config.get_string_list("augment.recognizers");
   study.recognizer_overrides = config.get_string_list("augment.recognizer_overrides");
   study.classic_overrides = config.get_string_list("augment.classic_overrides");
+  study.finetune_overrides = config.get_string_list("augment.finetune_overrides");
   study.noise_mean = config.get_float("augment.noise_mean");
   study.noise_std = config.get_float("augment.noise_std");
   study.feature_config = config.get_string("augment.features.config");

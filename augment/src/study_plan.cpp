@@ -299,6 +299,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
               append(pretraining.args, generated_alone(pretraining_steps));
               pretraining.after = stage.after;
               stage.args.push_back("recognizer.init=" + path(pretraining.output));
+              append(stage.args, study.finetune_overrides);
               stage.after.push_back(pretraining.id);
               plan.stages.push_back(std::move(pretraining));
             } else {

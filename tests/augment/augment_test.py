@@ -143,6 +143,12 @@ class StudyErrors(Study):
             self.assertIn("recognizer.init=" + pretraining["output"], trained["args"])
             self.assertEqual([arg for arg in trained["args"] if not arg.startswith(("run.dir=", "recognizer.init="))],
                              [arg for arg in real_arm["args"] if not arg.startswith("run.dir=")])
+        # Its run on the real clips takes augment.finetune_overrides, and only it.
+        gentler = json.loads(self.augment("plan", study, "augment.arms=[real, generated_pretrained]",
+                                          "augment.finetune_overrides=[train.lr=0.01]", "--json").stdout)
+        for stage in gentler["stages"]:
+            self.assertEqual("train.lr=0.01" in stage["args"], stage["id"].endswith("/generated_pretrained"),
+                             stage["id"])
         # A validation study evaluates on the training clips each cell leaves out, in its own directory.
         self.assertUserError(self.augment("plan", study, "augment.validation=true"), "augment.fractions",
                              "below 1")

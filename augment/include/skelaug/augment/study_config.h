@@ -55,6 +55,7 @@ struct Study {
   std::vector<std::string> recognizer_configs;
   std::vector<std::string> recognizer_overrides;
   std::vector<std::string> classic_overrides;
+  std::vector<std::string> finetune_overrides;  // generated_pretrained's run on the real clips
   double noise_mean = 0.02;
   double noise_std = 0.05;
 
