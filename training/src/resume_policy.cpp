@@ -17,10 +17,11 @@
 namespace skelaug::training {
 namespace {
 
-// Keys (or whole sections, ending in '.') that do not change what a run computes.
-constexpr std::array<std::string_view, 17> kNeutralKeys{
+// Keys (or whole sections, ending in '.') that do not change what a run computes: among them the sections only
+// other commands read (a study's `augment`, sampling, evaluation), whose defaults may change between versions.
+constexpr std::array<std::string_view, 18> kNeutralKeys{
     "run.name",          "run.dir",          "run.progress_interval_s", "run.allow_config_change",
-    "distributed.",      "doctor.",          "evaluate.",               "sample.",
+    "distributed.",      "doctor.",          "evaluate.",               "sample.",       "augment.",
     "data.workers",      "train.checkpoint_every", "train.keep_checkpoints", "train.timeline",
     "train.resume",      "train.bucket_cap_mb",    "train.first_bucket_cap_mb", "train.nonfinite",
     "train.nonfinite_max_skips"};
