@@ -161,6 +161,16 @@ class StudyErrors(Study):
             if stage["kind"] == "train recognizer" and stage["id"] != "features":
                 self.assertIn("data.test_split=train", stage["args"])
                 self.assertIn("data.test_unused_only=true", stage["args"])
+        # Generated clips alone keep the cell's real subset named (data.extra_only), so that the clips it leaves out
+        # are known; a test-split study keeps generated_only's first command line, for studies run before.
+        for validating in (True, False):
+            alone = json.loads(self.augment("plan", study, f"augment.validation={str(validating).lower()}",
+                                            "augment.fractions=[0.5]", "augment.arms=[real, generated_only]",
+                                            "--json").stdout)
+            generated_only = [s for s in alone["stages"] if s["id"] == "f0.5/s1/demo_recognizer/generated_only"][0]
+            self.assertEqual("data.extra_only=true" in generated_only["args"], validating)
+            self.assertIn("data.fraction=0.5", generated_only["args"])
+            self.assertEqual("data.fraction=1" in generated_only["args"], not validating)
         # For scripts: the study, then each stage's wave (after every wave it reads), ranks and id.
         listed = self.augment("plan", study, "--list")
         self.assertEqual(listed.returncode, 0, listed.stderr)
