@@ -50,8 +50,8 @@ std::vector<std::int64_t> training_clips(const SkeletonDataset& dataset, const D
 // filter (refinement) kept generated clips. `real_share` > 0 repeats the real clips (whole copies, at least one) so
 // that about that share of an epoch's clips are real: how real and generated clips mix in the batches, since the
 // loader shuffles the whole list. `extra_only` trains on the extra clips alone: the real subset is still drawn (so
-// that `test_unused_only` knows which clips the cell left out) but not trained on. Every file must share the real file's topology and class names (a UserError naming
-// the file otherwise).
+// that `test_unused_only` knows which clips the cell left out) but not trained on. Every file must share the real
+// file's topology and class names (a UserError naming the file otherwise).
 struct TrainingSet {
   std::shared_ptr<SkeletonDataset> dataset;  // the real file with every extra file appended
   // Into `dataset`: the real clips first, then the extra ones, then real_copies - 1 further copies of the real ones.

@@ -32,10 +32,11 @@ std::filesystem::path load_initial_weights(torch::nn::Module& model, const std::
 
 // Data-parallel training of a skeleton action recogniser (ST-GCN++, CTR-GCN, MS-G3D, BlockGCN, or the a2m_gru feature
 // recogniser of the generation metrics) on real clips, optionally mixed with extra (generated) ones: SGD with Nesterov
-// momentum and the train section's schedule, from random weights or a finished run's (recognizer.init), label-smoothed cross-entropy, evaluated on the held-out clips after
-// every epoch (and after the last step of a run cut short by train.max_steps), the reports and the best weights kept
-// by HeldOutReports. Every rank of the job calls it. Returns core::kSuccess, or core::kPreempted after a stop signal
-// (a checkpoint was written). core::UserError for inputs that do not fit (files, keys).
+// momentum and the train section's schedule, from random weights or a finished run's (recognizer.init),
+// label-smoothed cross-entropy, evaluated on the held-out clips after every epoch (and after the last step of a run
+// cut short by train.max_steps), the reports and the best weights kept by HeldOutReports. Every rank of the job
+// calls it. Returns core::kSuccess, or core::kPreempted after a stop signal (a checkpoint was written).
+// core::UserError for inputs that do not fit (files, keys).
 int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWorld& world);
 
 }  // namespace skelaug::training
