@@ -103,6 +103,8 @@ TEST_F(RunDirectoryTest, AtomicFileLeavesNothingWhenNotCommitted) {
   EXPECT_EQ(read("result.bin"), "whole");
   EXPECT_TRUE(fs::exists("result.bin"));
   EXPECT_EQ(std::distance(fs::directory_iterator("."), fs::directory_iterator()), 1);
+  write_file_atomically("new/folder/result.bin", "made");  // the target's folder is made
+  EXPECT_EQ(read("new/folder/result.bin"), "made");
 }
 
 TEST_F(RunDirectoryTest, MetricsAreOneJsonObjectPerLine) {

@@ -249,6 +249,13 @@ TEST(RecognizerTraining, StartsFromAnotherRunsFinalWeights) {
     ASSERT_EQ(initial.size(), 1u);
     EXPECT_EQ(initial[0]["checkpoint"], final_weights.string());
   }
+  // Started again, it continues from its own checkpoint and reads no initial run: not even one that is gone.
+  options.recognizer.init = (root / "gone").string();
+  {
+    TestWorld test(root);
+    ASSERT_EQ(train_recognizer(options, test.world()), core::kSuccess);
+  }
+  if (mpi().rank() == 0) EXPECT_EQ(records(root / "metrics.jsonl", "initial_weights").size(), 1u);
 
   // Another network, or a run without checkpoints, is refused naming the key.
   auto wider = architecture;

@@ -12,6 +12,7 @@
 #include "skelaug/models/input_streams.h"
 #include "skelaug/training/held_out_reports.h"
 #include "skelaug/training/rank_agreement.h"
+#include "skelaug/training/resume_policy.h"
 
 namespace skelaug::training {
 
@@ -43,8 +44,11 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
   const auto architecture = options.recognizer.for_dataset(dataset);
   torch::manual_seed(options.train.trainer.seed);  // the same initial weights every run
   const auto model = models::make_configured_recognizer(architecture);
-  if (!options.recognizer.init.empty()) {
-    // A fresh start only: a resumed run's own checkpoint replaces these weights in Trainer::fit.
+  if (!options.recognizer.init.empty() && continues_own_run(options.train.trainer.resume, world.run)) {
+    // Trainer::fit replaces the weights with the run's own checkpoint: the initial run is not read again (it may be
+    // gone by now), and initial_weights stays recorded once, by the start that read it.
+    SKELAUG_LOG(kInfo) << "recognizer.init: not read, the run continues from its own checkpoint";
+  } else if (!options.recognizer.init.empty()) {
     const auto checkpoint = load_initial_weights(*model, options.recognizer.init);
     SKELAUG_LOG(kInfo) << fmt::format("recognizer.init: initial weights from {}", checkpoint.string());
     world.record({{"event", "initial_weights"}, {"run", options.recognizer.init}, {"checkpoint", checkpoint.string()}});

@@ -52,6 +52,10 @@ std::vector<std::string> result_changing_differences(const core::Config& before,
   return changed;
 }
 
+bool continues_own_run(ResumeMode mode, const core::RunDirectory& run) {
+  return mode != ResumeMode::kNever && CheckpointStore(run.root() / "checkpoints", 1).latest().has_value();
+}
+
 void check_resume(const core::Config& config, const core::RunDirectory& run) {
   const auto mode = parse_resume_mode(config.get_string("train.resume"));
   const CheckpointStore store(run.root() / "checkpoints", 1);

@@ -29,4 +29,8 @@ std::vector<std::string> result_changing_differences(const core::Config& before,
 // run.allow_config_change=true, which logs the keys and goes on. core::UserError naming the keys otherwise.
 void check_resume(const core::Config& config, const core::RunDirectory& run);
 
+// Whether a job in `run` continues from a checkpoint of its own (train.resume is not never and one is there) rather
+// than starting afresh: what it would otherwise read to start from (recognizer.init) is then not read.
+bool continues_own_run(ResumeMode mode, const core::RunDirectory& run);
+
 }  // namespace skelaug::training
