@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "scratch_directory_test.h"
@@ -225,9 +226,15 @@ TEST_F(ClipRenderTest, RefusesWhatItCannotDraw) {
   RenderOptions tiny;
   tiny.panel_size = 8;
   EXPECT_NE(message(panels, tiny, directory_ / "a.gif").find("panel size 8"), std::string::npos);
-  const auto missing = directory_ / "no" / "such" / "a.gif";
-  EXPECT_NE(message(panels, {}, missing).find(missing.string() + ": cannot write"), std::string::npos);
+  const auto plain_file = directory_ / "plain";
+  std::ofstream(plain_file) << "not a folder";
+  const auto unmakeable = plain_file / "a.gif";
+  EXPECT_NE(message(panels, {}, unmakeable).find(unmakeable.string() + ": cannot write"), std::string::npos);
+  std::filesystem::remove(plain_file);
   EXPECT_TRUE(std::filesystem::is_empty(directory_));
+  // A missing output folder is made.
+  EXPECT_EQ(message(panels, {}, directory_ / "new" / "a.html"), "no error");
+  EXPECT_TRUE(std::filesystem::exists(directory_ / "new" / "a.html"));
 }
 
 }  // namespace

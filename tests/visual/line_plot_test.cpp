@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "scratch_directory_test.h"
 #include "skelaug/core/error.h"
@@ -99,14 +100,21 @@ TEST_F(LinePlotTest, RefusesBadSeries) {
 }
 
 TEST_F(LinePlotTest, AnUnwritableTargetIsAUserErrorNamingTheFile) {
-  const auto stem = directory_ / "missing" / "plot";
+  std::ofstream(directory_ / "plain") << "a file, not a folder";
+  const auto stem = directory_ / "plain" / "plot";
   try {
     write_line_plot(two_series(), stem);
     FAIL() << "no error";
   } catch (const core::UserError& error) {
-    EXPECT_NE(std::string(error.what()).find((directory_ / "missing" / "plot.png").string()), std::string::npos)
+    EXPECT_NE(std::string(error.what()).find((directory_ / "plain" / "plot.png").string()), std::string::npos)
         << error.what();
   }
+}
+
+TEST_F(LinePlotTest, AMissingFolderIsMade) {
+  write_line_plot(two_series(), directory_ / "new" / "plot");
+  EXPECT_TRUE(std::filesystem::exists(directory_ / "new" / "plot.png"));
+  EXPECT_TRUE(std::filesystem::exists(directory_ / "new" / "plot.svg"));
 }
 
 }  // namespace
