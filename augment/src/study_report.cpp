@@ -57,6 +57,7 @@ struct RunResult {
   // Generated arms: the set's generation metrics and refinement.
   double fid = kNaN, accuracy = kNaN, diversity = kNaN, multimodality = kNaN, acceptance = kNaN;
   double real_fid = kNaN, real_accuracy = kNaN;
+  bool training = false;  // evaluated but not finished: its numbers are not results yet
 };
 
 // A generated arm's set: its generation metrics and the refinement's acceptance.
@@ -75,8 +76,9 @@ void read_set_metrics(const ArmRun& run, RunResult& result) {
   }
 }
 
-// What there is of one run: NaN for what is missing (a run not done yet), so a generated set's metrics show even
-// before the recognisers trained on it finish.
+// What there is of one run: NaN for what is missing, so a generated set's metrics show even before the recognisers
+// trained on it finish. A recogniser run counts once it has finished: its last evaluation is at the step of its
+// `trained` record (a run still training, or stopped, has evaluations of an epoch that is not its last).
 RunResult read_run(const ArmRun& run, std::vector<std::string>* class_names) {
   RunResult result;
   result.seed = run.seed;
@@ -84,6 +86,22 @@ RunResult read_run(const ArmRun& run, std::vector<std::string>* class_names) {
   const auto last = read_json(run.run / "evaluation" / "last.json");
   const auto best = read_json(run.run / "evaluation" / "best.json");
   if (!last || !best) return result;
+  std::optional<std::int64_t> trained_at;
+  std::ifstream metrics(run.run / "metrics.jsonl");
+  for (std::string line; std::getline(metrics, line);) {
+    if (line.find("\"evaluation\"") == std::string::npos && line.find("\"trained\"") == std::string::npos) continue;
+    const auto record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_discarded()) continue;
+    const auto event = record.value("event", std::string());
+    if (event == "trained") trained_at = record.value("step", std::int64_t{-1});
+    if (event == "evaluation") {
+      result.curve.emplace_back(record.value("step", std::int64_t{0}), record.value("top1", kNaN));
+    }
+  }
+  if (trained_at != last->value("step", std::int64_t{-2})) {
+    result.training = true;
+    return result;
+  }
   result.last_top1 = number(*last, "/top1"_json_pointer);
   result.best_top1 = number(*best, "/top1"_json_pointer);
   result.best_epoch = best->value("epoch", std::int64_t{-1});
@@ -93,13 +111,6 @@ RunResult read_run(const ArmRun& run, std::vector<std::string>* class_names) {
     result.per_class.push_back(entry.at("accuracy").is_number() ? entry.at("accuracy").get<double>() : kNaN);
   }
   if (class_names->empty()) *class_names = names;
-  std::ifstream metrics(run.run / "metrics.jsonl");
-  for (std::string line; std::getline(metrics, line);) {
-    if (line.find("\"evaluation\"") == std::string::npos) continue;
-    const auto record = nlohmann::json::parse(line, nullptr, false);
-    if (record.is_discarded() || record.value("event", std::string()) != "evaluation") continue;
-    result.curve.emplace_back(record.value("step", std::int64_t{0}), record.value("top1", kNaN));
-  }
   return result;
 }
 
@@ -261,6 +272,16 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
                               fraction, steps.get<std::int64_t>());
     }
   }
+  std::vector<std::string> unfinished;
+  for (const auto& [key, runs] : results) {
+    for (const auto& run : runs) {
+      if (run.training) unfinished.push_back(fmt::format("{} {} at fraction {:g}, seed {}", key.recognizer, key.arm,
+                                                         key.fraction, run.seed));
+    }
+  }
+  if (!unfinished.empty()) {
+    markdown += fmt::format("- not finished, so not counted: {}\n", fmt::join(unfinished, "; "));
+  }
   markdown += "\n";
 
   std::string csv =
@@ -268,7 +289,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
       "best_top1_half_width,difference_to_real_mean,difference_to_real_half_width,difference_to_real_matched_mean,"
       "difference_to_real_matched_half_width,fid,accuracy,diversity,"
       "multimodality,acceptance\n";
-  nlohmann::json json{{"study", plan.to_json().at("study")}, {"class_names", class_names}};
+  nlohmann::json json{
+      {"study", plan.to_json().at("study")}, {"class_names", class_names}, {"not_finished", unfinished}};
   auto& json_rows = json["results"] = nlohmann::json::array();
 
   for (const auto& recognizer : recognizers) {

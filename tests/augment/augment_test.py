@@ -329,18 +329,35 @@ class StudyInterrupted(Study):
         run_dir = os.path.join(self.tmp, "stopped", "f1", "s1", "demo_recognizer", "real")
         process = subprocess.Popen([SKELAUG, "augment", "run", study, "augment.ranks=2"], cwd=self.tmp,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        out, err = interrupt(process, signal.SIGTERM, lambda: glob.glob(os.path.join(run_dir, "checkpoints", "*.pt")),
-                             wait_s=300)
+        out, err = interrupt(process, signal.SIGTERM,
+                             lambda: glob.glob(os.path.join(run_dir, "checkpoints", "*.pt"))
+                             and os.path.exists(os.path.join(run_dir, "evaluation", "last.json")), wait_s=300)
         self.assertEqual(process.returncode, 3, out + err)
         self.assertIn("stopped by a signal", out)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "stopped", "stages", "f1", "s1", "demo_recognizer",
                                                      "real.json")))
+        # A report now does not count the stopped run's evaluations (of an epoch that is not its last) as its result.
+        report_dir = os.path.join(self.tmp, "stopped", "report")
+
+        def reported_real_seeds():
+            reported = run(["augment", "report", os.path.join(self.tmp, "stopped")], cwd=self.tmp)
+            self.assertEqual(reported.returncode, 0, reported.stderr)
+            with open(os.path.join(report_dir, "results.csv")) as f:
+                return next(int(row["seeds"]) for row in csv.DictReader(f) if row["arm"] == "real")
+
+        self.assertEqual(reported_real_seeds(), 0)
+        self.assertEqual(read_json(os.path.join(report_dir, "report.json"))["not_finished"],
+                         ["demo_recognizer real at fraction 1, seed 1"])
+        self.assertIn("not finished, so not counted: demo_recognizer real at fraction 1, seed 1",
+                      read(os.path.join(report_dir, "report.md")))
         # The noisy copies were done before the stop; the recogniser resumes from its checkpoint and finishes.
         resumed = self.augment("run", study, "augment.ranks=2", timeout=900)
         self.assertEqual(resumed.returncode, 0, resumed.stdout + resumed.stderr)
         self.assertIn("(1 done before", resumed.stdout)
         self.assertIn("resumed from", read(os.path.join(run_dir, "logs", "rank-0.log")))
         self.assertIsNotNone(last_top1(run_dir))
+        self.assertEqual(reported_real_seeds(), 1)
+        self.assertEqual(read_json(os.path.join(report_dir, "report.json"))["not_finished"], [])
 
 
 if __name__ == "__main__":
