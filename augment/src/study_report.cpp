@@ -57,7 +57,7 @@ struct RunResult {
   // Generated arms: the set's generation metrics and refinement.
   double fid = kNaN, accuracy = kNaN, diversity = kNaN, multimodality = kNaN, acceptance = kNaN;
   double real_fid = kNaN, real_accuracy = kNaN;
-  bool training = false;  // evaluated but not finished: its numbers are not results yet
+  bool unfinished = false;  // evaluated but still training or stopped: its numbers are not results yet
 };
 
 // A generated arm's set: its generation metrics and the refinement's acceptance.
@@ -99,7 +99,7 @@ RunResult read_run(const ArmRun& run, std::vector<std::string>* class_names) {
     }
   }
   if (trained_at != last->value("step", std::int64_t{-2})) {
-    result.training = true;
+    result.unfinished = true;
     return result;
   }
   result.last_top1 = number(*last, "/top1"_json_pointer);
@@ -275,7 +275,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   std::vector<std::string> unfinished;
   for (const auto& [key, runs] : results) {
     for (const auto& run : runs) {
-      if (run.training) unfinished.push_back(fmt::format("{} {} at fraction {:g}, seed {}", key.recognizer, key.arm,
+      if (run.unfinished) unfinished.push_back(fmt::format("{} {} at fraction {:g}, seed {}", key.recognizer, key.arm,
                                                          key.fraction, run.seed));
     }
   }

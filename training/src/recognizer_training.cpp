@@ -44,14 +44,17 @@ int train_recognizer(const RecognizerTrainingOptions& options, const TrainingWor
   const auto architecture = options.recognizer.for_dataset(dataset);
   torch::manual_seed(options.train.trainer.seed);  // the same initial weights every run
   const auto model = models::make_configured_recognizer(architecture);
-  if (!options.recognizer.init.empty() && continues_own_run(options.train.trainer.resume, world.run)) {
-    // Trainer::fit replaces the weights with the run's own checkpoint: the initial run is not read again (it may be
-    // gone by now), and initial_weights stays recorded once, by the start that read it.
-    SKELAUG_LOG(kInfo) << "recognizer.init: not read, the run continues from its own checkpoint";
-  } else if (!options.recognizer.init.empty()) {
-    const auto checkpoint = load_initial_weights(*model, options.recognizer.init);
-    SKELAUG_LOG(kInfo) << fmt::format("recognizer.init: initial weights from {}", checkpoint.string());
-    world.record({{"event", "initial_weights"}, {"run", options.recognizer.init}, {"checkpoint", checkpoint.string()}});
+  if (!options.recognizer.init.empty()) {
+    if (continues_own_run(options.train.trainer.resume, world.run)) {
+      // Trainer::fit replaces the weights with the run's own checkpoint: the initial run is not read again (it may be
+      // gone by now), and initial_weights stays recorded once, by the start that read it.
+      SKELAUG_LOG(kInfo) << "recognizer.init: not read, the run continues from its own checkpoint";
+    } else {
+      const auto checkpoint = load_initial_weights(*model, options.recognizer.init);
+      SKELAUG_LOG(kInfo) << fmt::format("recognizer.init: initial weights from {}", checkpoint.string());
+      world.record(
+          {{"event", "initial_weights"}, {"run", options.recognizer.init}, {"checkpoint", checkpoint.string()}});
+    }
   }
   model->to(world.device);
   if (options.recognizer.sync_batch_norm && world.size() > 1) {
