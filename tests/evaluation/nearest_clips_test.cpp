@@ -31,6 +31,32 @@ TEST(NearestClips, EqualsTheSmallestPairwiseRootAlignedDeviation) {
   }
 }
 
+// The search drops a reference once its partial sum passes the best so far: with many references in every order, near
+// ones early and late, the answer must still be the exact minimum, and double input must agree with float.
+TEST(NearestClips, EarlyExitKeepsTheExactMinimumOverManyReferences) {
+  at::manual_seed(11);
+  const auto base = at::randn({3, 10, 6, 3}, at::kFloat);
+  // References: small and large variations of three motions, shuffled so the nearest can come anywhere.
+  const auto scale = at::rand({40, 1, 1, 1}) * 0.5;
+  const auto references = base.index_select(0, at::randint(3, {40}, at::kLong)) + scale * at::randn({40, 10, 6, 3});
+  const auto reference_valid = (at::rand({40, 10}) > 0.2).to(at::kFloat);
+  const auto queries = base.index_select(0, at::randint(3, {9}, at::kLong)) + 0.1 * at::randn({9, 10, 6, 3});
+  const auto query_valid = (at::rand({9, 10}) > 0.1).to(at::kFloat);
+  const auto nearest = nearest_clip_distances(queries, query_valid, references, reference_valid);
+  const auto nearest_in_double =
+      nearest_clip_distances(queries.to(at::kDouble), query_valid, references.to(at::kDouble), reference_valid);
+  for (std::int64_t q = 0; q < 9; ++q) {
+    double smallest = INFINITY;
+    for (std::int64_t r = 0; r < 40; ++r) {
+      const auto one = root_aligned_deviation(queries.narrow(0, q, 1), query_valid.narrow(0, q, 1),
+                                              references.narrow(0, r, 1), reference_valid.narrow(0, r, 1));
+      if (!std::isnan(one.item<double>())) smallest = std::min(smallest, one.item<double>());
+    }
+    EXPECT_NEAR(nearest[q].item<double>(), smallest, 1e-9) << "query " << q;
+    EXPECT_NEAR(nearest_in_double[q].item<double>(), smallest, 1e-9) << "query " << q;
+  }
+}
+
 TEST(NearestClips, ACopyMovedElsewhereIsAtDistanceZero) {
   at::manual_seed(5);
   const auto references = at::randn({5, 8, 4, 3}, at::kFloat);
