@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "skelaug/core/file_writer.h"
+#include "skelaug/core/output_folder.h"
 
 namespace skelaug::core {
 namespace {
@@ -28,15 +29,7 @@ void sync_path(const std::filesystem::path& path, int flags) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
-  if (target_.has_parent_path()) {
-    std::error_code error;
-    std::filesystem::create_directories(target_.parent_path(), error);
-    if (error) {
-      throw std::runtime_error(
-          fmt::format("{}: cannot create its folder {}: {}", target_.string(), target_.parent_path().string(),
-                      error.message()));
-    }
-  }
+  make_output_folder(target_);
   // The pid keeps concurrent writers (several ranks, several jobs) from sharing a temporary.
   temp_ = target_;
   temp_ += fmt::format(".tmp-{}", ::getpid());

@@ -9,6 +9,7 @@
 
 #include "skelaug/core/error.h"
 #include "skelaug/core/file_checksum.h"
+#include "skelaug/core/run_directory.h"
 
 namespace skelaug::models {
 
@@ -74,7 +75,7 @@ std::filesystem::path resolve_checkpoint(const std::filesystem::path& path) {
   if (!std::filesystem::is_directory(path)) {
     throw core::UserError(fmt::format("{}: checkpoint not found (no such file or directory)", path.string()));
   }
-  for (const auto& directory : {path, path / "checkpoints"}) {
+  for (const auto& directory : {path, core::RunDirectory(path).checkpoints_folder()}) {
     if (const auto found = list_checkpoints(directory); !found.empty()) return found.back();
   }
   throw core::UserError(fmt::format("{}: holds no checkpoint (checkpoint-<step>.pt), nor does its checkpoints/",
@@ -82,10 +83,11 @@ std::filesystem::path resolve_checkpoint(const std::filesystem::path& path) {
 }
 
 std::filesystem::path final_checkpoint(const std::filesystem::path& run_directory, const std::string& key) {
-  const auto found = list_checkpoints(run_directory / "checkpoints");
+  const auto folder = core::RunDirectory(run_directory).checkpoints_folder();
+  const auto found = list_checkpoints(folder);
   if (found.empty()) {
     throw core::UserError(fmt::format("{}: {} holds no checkpoint (a finished run's final weights are needed)", key,
-                                      (run_directory / "checkpoints").string()));
+                                      folder.string()));
   }
   return found.back();
 }

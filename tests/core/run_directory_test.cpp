@@ -8,6 +8,7 @@
 
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/config.h"
+#include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
 #include "skelaug/core/metrics_writer.h"
 #include "skelaug/core/run_directory.h"
@@ -105,6 +106,15 @@ TEST_F(RunDirectoryTest, AtomicFileLeavesNothingWhenNotCommitted) {
   EXPECT_EQ(std::distance(fs::directory_iterator("."), fs::directory_iterator()), 1);
   write_file_atomically("new/folder/result.bin", "made");  // the target's folder is made
   EXPECT_EQ(read("new/folder/result.bin"), "made");
+  // A folder that cannot be made (its path runs through a plain file) is the user's mistake, named with the file.
+  try {
+    write_file_atomically("result.bin/inside.bin", "never");
+    FAIL() << "expected a UserError";
+  } catch (const UserError& error) {
+    EXPECT_NE(std::string(error.what()).find("result.bin/inside.bin: cannot make its folder result.bin"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 TEST_F(RunDirectoryTest, MetricsAreOneJsonObjectPerLine) {

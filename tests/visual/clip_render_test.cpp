@@ -229,7 +229,7 @@ TEST_F(ClipRenderTest, RefusesWhatItCannotDraw) {
   const auto plain_file = directory_ / "plain";
   std::ofstream(plain_file) << "not a folder";
   const auto unmakeable = plain_file / "a.gif";
-  EXPECT_NE(message(panels, {}, unmakeable).find(unmakeable.string() + ": cannot write"), std::string::npos);
+  EXPECT_NE(message(panels, {}, unmakeable).find(unmakeable.string() + ": cannot make its folder"), std::string::npos);
   std::filesystem::remove(plain_file);
   EXPECT_TRUE(std::filesystem::is_empty(directory_));
   // A missing output folder is made.

@@ -108,7 +108,7 @@ int train_generator(const GeneratorTrainingOptions& options, const TrainingWorld
   });
   if (code == core::kSuccess) {
     SKELAUG_LOG(kInfo) << fmt::format("generator trained: {} steps; checkpoints in {}", trainer.state().global_step,
-                                      (world.run.root() / "checkpoints").string());
+                                      world.run.checkpoints_folder().string());
   }
   return code;
 }

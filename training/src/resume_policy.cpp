@@ -53,12 +53,12 @@ std::vector<std::string> result_changing_differences(const core::Config& before,
 }
 
 bool continues_own_run(ResumeMode mode, const core::RunDirectory& run) {
-  return mode != ResumeMode::kNever && CheckpointStore(run.root() / "checkpoints", 1).latest().has_value();
+  return mode != ResumeMode::kNever && CheckpointStore(run.checkpoints_folder(), 1).latest().has_value();
 }
 
 void check_resume(const core::Config& config, const core::RunDirectory& run) {
   const auto mode = parse_resume_mode(config.get_string("train.resume"));
-  const CheckpointStore store(run.root() / "checkpoints", 1);
+  const CheckpointStore store(run.checkpoints_folder(), 1);
   const auto checkpoints = store.list();
   if (checkpoints.empty()) {
     if (mode == ResumeMode::kMust) {

@@ -54,7 +54,7 @@ Trainer::Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, d
       run_(run),
       metrics_(metrics),
       options_(std::move(options)),
-      checkpoints_(run.root() / "checkpoints", options_.keep_checkpoints),
+      checkpoints_(run.checkpoints_folder(), options_.keep_checkpoints),
       timeline_(options_.timeline) {
   if (options_.accumulation < 1) throw std::invalid_argument("Trainer: accumulation must be at least 1");
 }

@@ -8,7 +8,7 @@ namespace skelaug::core {
 // A file that appears under its final name only when complete. Writers fill temp_path() (with any API: an ofstream,
 // torch::save, libzip), then commit() makes it durable and renames it over the target. Destroyed uncommitted (an
 // exception, a failed write), it removes the temporary: readers never see a half-written file. The target's folder is
-// made if missing (`-o runs/demo.npz` in a fresh clone).
+// made if missing (output_folder.h).
 class AtomicFile {
  public:
   explicit AtomicFile(std::filesystem::path target);

@@ -11,6 +11,7 @@ namespace skelaug::core {
 //   <root>/config.yaml          the fully resolved config (of the latest start, when a run resumes)
 //   <root>/logs/rank-<r>.log    one log per rank
 //   <root>/metrics.jsonl        one JSON object per line, written by rank 0
+//   <root>/checkpoints/         checkpoint-<step>.pt with their checksums (training::CheckpointStore)
 class RunDirectory {
  public:
   explicit RunDirectory(std::filesystem::path root) : root_(std::move(root)) {}
@@ -31,6 +32,7 @@ class RunDirectory {
   std::filesystem::path config_file() const { return root_ / "config.yaml"; }
   std::filesystem::path log_file(int rank) const;
   std::filesystem::path metrics_file() const { return root_ / "metrics.jsonl"; }
+  std::filesystem::path checkpoints_folder() const { return root_ / "checkpoints"; }
 
  private:
   std::filesystem::path root_;
