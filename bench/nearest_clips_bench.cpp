@@ -14,11 +14,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <limits>
-#include <random>
 #include <string>
+#include <vector>
 
+#include "skelaug/augment/copying_check.h"
 #include "skelaug/data/dataset_io.h"
-#include "skelaug/data/transforms.h"
 #include "skelaug/evaluation/nearest_clips.h"
 
 namespace {
@@ -50,17 +50,14 @@ Clips synthetic_clips(std::int64_t count, std::int64_t frames, std::int64_t join
   return {positions.to(at::kFloat).contiguous(), valid};
 }
 
+// The copying check's own preparation of a split's clips.
 Clips split_clips(const skelaug::data::SkeletonDataset& dataset, const std::string& split, std::int64_t frames) {
-  std::mt19937_64 unused(0);  // a centre crop draws nothing
-  std::vector<at::Tensor> joints, valid;
+  std::vector<std::int64_t> clips;
   for (std::size_t clip = 0; clip < dataset.size(); ++clip) {
-    if (dataset.split[clip] != split) continue;
-    auto fixed = skelaug::data::fix_length(skelaug::data::clip_tensor(dataset, clip), frames,
-                                           skelaug::data::LengthMode::kCentreCrop, unused);
-    joints.push_back(fixed.joints);
-    valid.push_back(fixed.mask);
+    if (dataset.split[clip] == split) clips.push_back(static_cast<std::int64_t>(clip));
   }
-  return {at::stack(joints), at::stack(valid)};
+  auto prepared = skelaug::augment::CopyingCheck::prepare(dataset, clips, frames);
+  return {prepared.joints, prepared.valid};
 }
 
 // The replaced formulation, kept here as the side-by-side reference.

@@ -30,7 +30,7 @@ class CopyingCheck {
   void add(const data::SkeletonDataset& generated, const std::vector<std::int64_t>& training_subset,
            CopyingDistances& distances);
 
- private:
+  // `clips` of `dataset` as the check compares them: each through its middle window of `length` frames, stacked.
   struct PreparedClips {
     at::Tensor joints;  // [N, T, J, 3]
     at::Tensor valid;   // [N, T]
@@ -38,6 +38,7 @@ class CopyingCheck {
   static PreparedClips prepare(const data::SkeletonDataset& dataset, const std::vector<std::int64_t>& clips,
                                std::int64_t length);
 
+ private:
   const data::SkeletonDataset& real_;
   std::vector<std::int64_t> test_clips_;
   std::map<std::int64_t, PreparedClips> test_at_length_;  // prepared once per length, whatever the number of cells
