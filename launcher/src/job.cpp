@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "skelaug/core/error.h"
 #include "skelaug/core/logging.h"
@@ -31,6 +34,24 @@ void log_start(const Job& job, const distributed::MpiEnvironment& mpi) {
   for (const auto& [name, value] : distributed::diagnostic_environment()) {
     SKELAUG_LOG(kInfo) << fmt::format("env {}={}", name, value);
   }
+}
+
+struct ConfigFailure {
+  std::string message;
+  int rank;        // 0 where every rank failed alike: the line then names no rank
+  int world_size;  // 1 where every rank failed alike
+};
+
+// The config error of the lowest rank that has one, from every rank's (empty where it read its config).
+std::optional<ConfigFailure> first_config_failure(const std::vector<std::string>& errors) {
+  const auto size = static_cast<int>(errors.size());
+  for (int rank = 0; rank < size; ++rank) {
+    if (errors[rank].empty()) continue;
+    const bool everywhere = std::all_of(errors.begin(), errors.end(), [&](const auto& e) { return e == errors[rank]; });
+    if (everywhere) return ConfigFailure{errors[rank], 0, 1};
+    return ConfigFailure{errors[rank], rank, size};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -102,18 +123,24 @@ void Job::record(nlohmann::json metric) {
 }
 
 int run_job(const JobRequest& request, const std::function<int(Job&)>& body) {
-  // Every rank reads the same file, so a config error is the same everywhere: rank 0 says it, all exit.
   std::optional<core::Config> config;
+  std::string config_error;
   try {
     config = core::load_config(full_schema(), request.config_file, request.overrides);
     core::parse_log_level(request.log_level);
   } catch (const core::UserError& e) {
-    if (launcher_rank() == 0) report_error(e.what());
-    return core::kUserError;
+    config_error = e.what();
   }
 
   const core::PreemptionFlag stop_signals;  // from before MPI starts to the end of the job
   distributed::MpiEnvironment mpi;
+  // Every rank reads the config itself. A rank may not simply exit on a bad one: mpirun ends the whole job at the
+  // first non-zero exit and could kill rank 0 before it has said why. So the ranks first agree, and one line says it.
+  if (const auto failure = first_config_failure(mpi.all_gather(config_error))) {
+    if (mpi.rank() == 0) report_error(failure->message, failure->rank, failure->world_size);
+    mpi.barrier();  // no rank exits before rank 0 has written the line
+    return core::kUserError;
+  }
   return run_on_ranks(mpi, [&] {
     Job job(std::move(*config), mpi, request.log_level);
     return body(job);

@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, error_lines, run  # noqa: E402
+from skelaug_testing import MPIEXEC, SKELAUG, SOURCE_DIR, TempDirTest, error_lines, run  # noqa: E402
 
 DEMO = os.path.join(SOURCE_DIR, "configs", "demo.yaml")
 
@@ -179,10 +179,26 @@ class DoctorJob(TempDirTest):
 
     def test_bad_config_is_reported_once_and_starts_nothing(self):
         path = self.write("bad.yaml", "doctor:\n  iterations: -3\n")
-        result = run(["doctor", "--config", path], ranks=2, cwd=self.tmp)
-        self.assertNotEqual(result.returncode, 0)
+        # Three times: mpirun ends the job at the first non-zero exit, and a rank that left before rank 0 had written
+        # the line used to cut it off (4 runs in 6 on a busy machine).
+        for attempt in range(3):
+            result = run(["doctor", "--config", path], ranks=2, cwd=self.tmp)
+            self.assertNotEqual(result.returncode, 0)
+            lines = error_lines(result.stderr)
+            self.assertEqual(lines, [f"skelaug: error: {path}:2: doctor.iterations: -3 is below the minimum 1"],
+                             f"attempt {attempt + 1}: {result.stderr}")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "runs")))
+
+    def test_a_config_only_one_rank_rejects_is_reported_by_that_rank(self):
+        args = ["doctor", "--config", DEMO, "doctor.sizes_kib=[4]"]
+        # mpirun's multiple-program form: rank 1 alone gets a bad override.
+        result = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "1", SKELAUG] + args + [":", "-np", "1", SKELAUG]
+                                + args + ["doctor.iterations=0"], cwd=self.tmp, capture_output=True, text=True,
+                                timeout=240)
+        self.assertEqual(result.returncode, 2, result.stderr)
         lines = error_lines(result.stderr)
-        self.assertEqual(lines, [f"skelaug: error: {path}:2: doctor.iterations: -3 is below the minimum 1"])
+        self.assertEqual(len(lines), 1, result.stderr)
+        self.assertRegex(lines[0], r"^skelaug: error \(rank 1/2\): .*doctor\.iterations")
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "runs")))
 
     def test_backend_this_machine_lacks_ends_the_job(self):
