@@ -20,6 +20,16 @@ def run(args, ranks=None, cwd=None, timeout=240, env=None):
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
+def run_each_rank(per_rank, cwd=None, timeout=240):
+    """Runs one mpirun job in its multiple-program form, one rank per entry of `per_rank`: (args, working directory or
+    None). For ranks given different arguments or folders. Returns the CompletedProcess."""
+    command = [MPIEXEC, "--oversubscribe"]
+    for index, (args, workdir) in enumerate(per_rank):
+        command += ([":"] if index else []) + ["-np", "1"] + (["-wdir", workdir] if workdir else []) + [SKELAUG]
+        command += list(args)
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
 def interrupt(process, signum, ready, wait_s=120, timeout=120):
     """Waits until ready() holds (at most wait_s; the process must not end first), sends signum to the process, and
     returns its (stdout, stderr) once it exits; a process that outlives `timeout` is killed."""

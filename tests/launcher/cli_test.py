@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from skelaug_testing import MPIEXEC, SKELAUG, SOURCE_DIR, TempDirTest, error_lines, run  # noqa: E402
+from skelaug_testing import SKELAUG, SOURCE_DIR, TempDirTest, error_lines, run, run_each_rank  # noqa: E402
 
 DEMO = os.path.join(SOURCE_DIR, "configs", "demo.yaml")
 
@@ -191,10 +191,7 @@ class DoctorJob(TempDirTest):
 
     def test_a_config_only_one_rank_rejects_is_reported_by_that_rank(self):
         args = ["doctor", "--config", DEMO, "doctor.sizes_kib=[4]"]
-        # mpirun's multiple-program form: rank 1 alone gets a bad override.
-        result = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "1", SKELAUG] + args + [":", "-np", "1", SKELAUG]
-                                + args + ["doctor.iterations=0"], cwd=self.tmp, capture_output=True, text=True,
-                                timeout=240)
+        result = run_each_rank([(args, None), (args + ["doctor.iterations=0"], None)], cwd=self.tmp)  # rank 1 alone
         self.assertEqual(result.returncode, 2, result.stderr)
         lines = error_lines(result.stderr)
         self.assertEqual(len(lines), 1, result.stderr)

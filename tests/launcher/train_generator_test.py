@@ -203,14 +203,11 @@ class TrainGenerator(TempDirTest):
         self.assertEqual(os.listdir(os.path.join(self.tmp, "runs")), ["demo-slurm90210"])
 
     def test_ranks_that_disagree_on_config_or_data_end_the_job(self):
-        import subprocess
-        from skelaug_testing import MPIEXEC, SKELAUG
+        from skelaug_testing import run_each_rank
         common = ["train", "generator", "--config", DEMO, "train.max_steps=2",
                   "run.dir=" + os.path.join(self.tmp, "split")] + [o for o in SMALL if o not in ("--log-level", "warning")]
-        # mpirun's multiple-program form: each rank its own arguments and working directory.
-        seeds = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "1", SKELAUG] + common + ["data.train=" + self.data,
-                                "run.seed=1", ":", "-np", "1", SKELAUG] + common + ["data.train=" + self.data,
-                                "run.seed=2"], capture_output=True, text=True, timeout=240)
+        seeds = run_each_rank([(common + ["data.train=" + self.data, "run.seed=1"], None),
+                               (common + ["data.train=" + self.data, "run.seed=2"], None)])
         self.assertNotEqual(seeds.returncode, 0)
         self.assertIn("(rank 1/2): this rank's config differs from rank 0's in run.seed", seeds.stderr)
         # The same config text, but a relative data.train that names another file on each rank.
@@ -219,10 +216,7 @@ class TrainGenerator(TempDirTest):
             made = run(["data", "demo", "-o", os.path.join(self.tmp, name, "demo.npz"), "--clips-per-class", "8",
                         "--seed", seed])
             self.assertEqual(made.returncode, 0, made.stderr)
-        data = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "1", "-wdir", os.path.join(self.tmp, "a"), SKELAUG]
-                              + common + ["data.train=demo.npz", ":", "-np", "1", "-wdir", os.path.join(self.tmp, "b"),
-                                          SKELAUG] + common + ["data.train=demo.npz"],
-                              capture_output=True, text=True, timeout=240)
+        data = run_each_rank([(common + ["data.train=demo.npz"], os.path.join(self.tmp, name)) for name in ("a", "b")])
         self.assertNotEqual(data.returncode, 0)
         self.assertIn("ranks disagree on the training clips", data.stderr)
         metrics = os.path.join(self.tmp, "split", "metrics.jsonl")
