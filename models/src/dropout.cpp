@@ -200,11 +200,21 @@ void check_probability(double p) {
   }
 }
 
+// Whether a DropoutSharedOverFrames is in force on this thread.
+thread_local bool t_shared_over_frames = false;
+
 torch::Tensor apply_dropout(const torch::Tensor& x, double p, bool relu) {
   check_probability(p);
   const auto source = [&] { return relu ? at::relu(x) : x; };
   if (p == 0.0) return source();
   if (p == 1.0) return source().mul(0.0);
+  if (t_shared_over_frames && x.dim() >= 3 && x.size(1) > 1) {
+    // The mask of one frame, drawn as dropout of ones (so it is scaled, seeded and keyed by row like any other call),
+    // broadcast over dimension 1.
+    auto frame_shape = x.sizes().vec();
+    frame_shape[1] = 1;
+    return source() * apply_dropout(at::ones(frame_shape, x.options()), p, /*relu=*/false);
+  }
   if (!x.device().is_cpu()) return at::dropout(source(), p, /*train=*/true);
   return CounterDropoutFunction::apply(x, p, relu);
 }
@@ -217,6 +227,10 @@ DropoutRowSeeds::DropoutRowSeeds(std::vector<std::uint64_t> seeds)
 }
 
 DropoutRowSeeds::~DropoutRowSeeds() { t_row_seeds = {previous_seeds_, previous_calls_}; }
+
+DropoutSharedOverFrames::DropoutSharedOverFrames() : previous_(t_shared_over_frames) { t_shared_over_frames = true; }
+
+DropoutSharedOverFrames::~DropoutSharedOverFrames() { t_shared_over_frames = previous_; }
 
 torch::Tensor counter_dropout(const torch::Tensor& x, double p) { return apply_dropout(x, p, /*relu=*/false); }
 

@@ -77,6 +77,8 @@ at::Tensor in_sampling_mode(Generator& model, const at::Tensor& labels, const at
   // With row seeds, each row's dropout masks are keyed by its seed too (on the CPU; on GPUs dropout is LibTorch's).
   std::optional<DropoutRowSeeds> row_dropout;
   if (!options.sampler.row_seeds.empty() && options.dropout > 0) row_dropout.emplace(options.sampler.row_seeds);
+  std::optional<DropoutSharedOverFrames> shared_over_frames;
+  if (options.dropout_shared_over_frames) shared_over_frames.emplace();
   return sampler(make_x0_predictor(model, labels, exemplar, exemplar_mask, length, options.guidance,
                                    options.condition_every_step));
 }

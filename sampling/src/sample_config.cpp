@@ -16,6 +16,9 @@ void add_sample_config_keys(core::Schema& schema) {
                "0 = ancestral DDPM over every diffusion step (the paper); N = DDIM with N steps")
       .add_float("sample.eta", 0.0, 0.0, 10.0, "DDIM stochasticity (1 over every step = DDPM)")
       .add_float("sample.dropout", 0.0, 0.0, 0.9, "sampling-time dropout probability: trades fidelity for diversity")
+      .add_bool("sample.dropout_shared_over_frames", false,
+                "draw each sampling-dropout mask once per clip and share it over the frames (varies the motion "
+                "without the frame-to-frame noise of per-frame masks)")
       .add_float("sample.guidance", 1.0, 0.0, 100.0, "label mode: classifier-free guidance scale (1 = conditional only)")
       .add_bool("sample.condition_every_step", false,
                 "run the condition network at every step as the paper's code does (the same clips, slower; for "
@@ -61,6 +64,7 @@ SampleSettings sample_settings(const core::Config& config) {
   settings.generation.sampler.ddim_steps = config.get_int("sample.ddim_steps");
   settings.generation.sampler.eta = config.get_float("sample.eta");
   settings.generation.dropout = config.get_float("sample.dropout");
+  settings.generation.dropout_shared_over_frames = config.get_bool("sample.dropout_shared_over_frames");
   settings.generation.guidance = config.get_float("sample.guidance");
   settings.generation.condition_every_step = config.get_bool("sample.condition_every_step");
   settings.batch_size = config.get_int("sample.batch_size");

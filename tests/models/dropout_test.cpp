@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <vector>
 
 #include "skelaug/models/dropout.h"
 
@@ -164,6 +165,44 @@ TEST(DropoutRowSeeds, GradientUsesEachRowsMask) {
   y.sum().backward();  // after the guard ended: the backward pass needs only the saved seeds
   const auto kept = (y != 0).to(torch::kFloat);
   EXPECT_TRUE(torch::allclose(x.grad(), kept / 0.6, 1e-6, 1e-6));
+}
+
+// Under DropoutSharedOverFrames one mask per frame-less slice is broadcast over dimension 1, still scaled, keyed by
+// row seeds and differentiable; tensors of fewer than three dimensions keep per-element masks.
+TEST(DropoutSharedOverFrames, OneMaskBroadcastOverDimensionOne) {
+  torch::manual_seed(8);
+  const auto x = torch::rand({3, 9, 400}) + 0.5;
+  const auto y = [&] {
+    const DropoutSharedOverFrames shared;
+    return counter_dropout(x, 0.5);
+  }();
+  const auto mask = y / x;  // 0 or 2 everywhere
+  EXPECT_TRUE(torch::allclose(mask, mask.narrow(1, 0, 1).expand_as(mask), 1e-5, 1e-5));
+  const double kept = mask.narrow(1, 0, 1).ne(0).to(torch::kFloat64).mean().item<double>();
+  EXPECT_NEAR(kept, 0.5, 5 * std::sqrt(0.25 / 1200));
+  EXPECT_TRUE(torch::allclose(mask.masked_select(mask.ne(0)), torch::full({1}, 2.0F), 1e-5, 0));
+  // Without the guard (it ended) masks vary over frames again.
+  const auto unshared = counter_dropout(x, 0.5) / x;
+  EXPECT_FALSE(torch::allclose(unshared, unshared.narrow(1, 0, 1).expand_as(unshared)));
+
+  // Row seeds still decide each row's mask, whatever it is batched with; the fused ReLU and gradients follow the mask.
+  const auto signed_x = torch::randn({2, 5, 64}, torch::requires_grad());
+  const auto first_call = [&](auto dropout, std::vector<std::uint64_t> row_seeds, const torch::Tensor& input) {
+    const DropoutSharedOverFrames shared;
+    const DropoutRowSeeds seeds(std::move(row_seeds));
+    return dropout(input, 0.4);
+  };
+  const auto whole = first_call(counter_dropout, {31, 32}, signed_x);
+  EXPECT_TRUE(torch::equal(first_call(counter_dropout, {32}, signed_x.narrow(0, 1, 1)), whole.narrow(0, 1, 1)));
+  EXPECT_TRUE(torch::allclose(first_call(counter_relu_dropout, {31, 32}, signed_x), torch::relu(whole)));
+  whole.sum().backward();
+  const auto shared_mask = (whole / signed_x).detach();
+  EXPECT_TRUE(torch::allclose(signed_x.grad(), shared_mask, 1e-4, 1e-5));
+
+  // Two-dimensional tensors are not shared over their second dimension.
+  const DropoutSharedOverFrames shared;
+  const auto flat = counter_dropout(torch::ones({4, 1000}), 0.5);
+  EXPECT_FALSE(torch::equal(flat, flat.narrow(1, 0, 1).expand_as(flat)));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "skelaug/models/generator_objective.h"
 #include "skelaug/models/generator_sampling.h"
 #include "skelaug/models/skeleton_features.h"
+#include "skelaug/models/transformer_layers.h"
 #include "small_generator.h"
 
 namespace skelaug::models {
@@ -202,6 +203,44 @@ TEST(SamplingDropout, GenerateAppliesItsOptionsAndLeavesTheModelAsItWas) {
   EXPECT_FALSE(model->is_training());
   generation.dropout = 0.0;
   EXPECT_FALSE(torch::allclose(from_training_mode, generate(model, schedule, labels, {}, {}, 12, generation)));
+}
+
+// Why masks shared over frames: a decoder layer in sampling mode keeps a clip whose frames are all equal equal frame
+// by frame under them (the perturbation is the same at every frame: no frame-to-frame noise), not under per-frame
+// masks.
+TEST(SamplingDropout, SharedOverFramesPerturbsEveryFrameAlike) {
+  torch::manual_seed(6);
+  DecoderLayer layer(TransformerLayerOptions{16, 4, 32, 0.3});
+  layer->eval();
+  for (const auto& module : layer->modules(/*include_self=*/false)) {
+    if (dynamic_cast<CounterDropoutImpl*>(module.get()) != nullptr) module->train(true);
+  }
+  const auto clip = torch::randn({2, 1, 16}).expand({2, 10, 16}).contiguous();
+  const auto memory = torch::randn({2, 1, 16});
+  const auto frames_alike = [](const torch::Tensor& y) {
+    return torch::allclose(y, y.narrow(1, 0, 1).expand_as(y), 1e-5, 1e-5);
+  };
+  EXPECT_FALSE(frames_alike(layer->forward(clip, memory)));
+  const DropoutSharedOverFrames shared;
+  const auto y = layer->forward(clip, memory);
+  EXPECT_TRUE(frames_alike(y));
+  layer->eval();
+  EXPECT_FALSE(torch::allclose(y, layer->forward(clip, memory)));  // it did drop
+}
+
+TEST(SamplingDropout, SharedOverFramesIsAnOptionOfGenerate) {
+  LabelModeSampling setup;
+  auto& [model, schedule, labels, generation] = setup;
+  generation.dropout = 0.3;
+  const auto per_frame = generate(model, schedule, labels, {}, {}, 12, generation);
+  generation.dropout_shared_over_frames = true;
+  const auto shared = generate(model, schedule, labels, {}, {}, 12, generation);
+  EXPECT_FALSE(torch::allclose(per_frame, shared));
+  EXPECT_TRUE(torch::equal(shared, generate(model, schedule, labels, {}, {}, 12, generation)));  // seeded
+  generation.dropout = 0.0;  // no dropout, nothing to share
+  const auto plain = generate(model, schedule, labels, {}, {}, 12, generation);
+  generation.dropout_shared_over_frames = false;
+  EXPECT_TRUE(torch::equal(plain, generate(model, schedule, labels, {}, {}, 12, generation)));
 }
 
 // The sampler computes the exemplar's condition once per run when nothing in its path draws noise: every step must

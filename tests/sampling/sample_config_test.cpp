@@ -17,7 +17,7 @@ TEST(SampleSettings, ReadEveryKeyOfTheSection) {
       schema, "{}", "test", "test",
       {"sample.ddim_steps=50", "sample.eta=0.5", "sample.dropout=0.2", "sample.guidance=2.5", "sample.batch_size=7",
        "sample.seed=13", "sample.weights=model", "sample.exemplar_split=test",
-       "sample.condition_every_step=true"}));
+       "sample.condition_every_step=true", "sample.dropout_shared_over_frames=true"}));
   EXPECT_EQ(settings.generation.sampler.ddim_steps, 50);
   EXPECT_EQ(settings.generation.sampler.eta, 0.5);
   EXPECT_EQ(settings.generation.dropout, 0.2);
@@ -27,6 +27,7 @@ TEST(SampleSettings, ReadEveryKeyOfTheSection) {
   EXPECT_EQ(settings.weights, "model");
   EXPECT_EQ(settings.exemplar_split, "test");
   EXPECT_TRUE(settings.generation.condition_every_step);
+  EXPECT_TRUE(settings.generation.dropout_shared_over_frames);
 }
 
 SampleSettings read(const std::vector<std::string>& overrides) {

@@ -12,6 +12,8 @@ namespace skelaug::models {
 struct GenerationOptions {
   SamplerOptions sampler;  // DDPM (ddim_steps 0) or DDIM, eta, seed
   double dropout = 0.0;    // sampling-time dropout: the network's dropout layers stay active with this probability
+  // Its masks shared over the frames of a clip (DropoutSharedOverFrames) instead of drawn for every frame.
+  bool dropout_shared_over_frames = false;
   double guidance = 1.0;   // label mode: x0 = uncond + guidance (cond - uncond); 1 = conditional only, 0 = unconditional
   // Run the condition network at every step even where once would do, as the paper's released code does: the same
   // clips, slower; for measuring what computing it once buys.
