@@ -489,56 +489,76 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     }
   }
 
-  // The copying check and the rendered clips, from the cells' `generated` sets.
+  // The copying check, per sample set the arms train on (`generated` first: the rendered clips are drawn from it).
   nlohmann::json copying = nlohmann::json::array();
   const auto generated_set = [&](const Cell& cell) { return cell.directory / "samples" / "generated"; };
+  std::vector<std::string> set_names;
+  for (const auto& run : plan.runs) {
+    if (run.samples.empty()) continue;
+    const auto name = run.samples.filename().string();
+    if (std::find(set_names.begin(), set_names.end(), name) == set_names.end()) set_names.push_back(name);
+  }
+  std::stable_partition(set_names.begin(), set_names.end(),
+                        [](const std::string& name) { return name == "generated"; });
+  const auto has_set = [&](const Cell& cell, const std::string& name) {
+    return std::filesystem::exists(cell.directory / "samples" / name / "manifest.json");
+  };
   const bool has_sets = std::any_of(plan.cells.begin(), plan.cells.end(), [&](const Cell& cell) {
-    return std::filesystem::exists(generated_set(cell) / "manifest.json");
+    return std::any_of(set_names.begin(), set_names.end(), [&](const auto& name) { return has_set(cell, name); });
   });
   if (has_sets) {
     const auto real = data::load_dataset(study.data);
     CopyingCheck check(real, data::subset_indices(real, study.test_split, 1.0, 0));
-    markdown += "## Copying check\n\nEach generated clip's root-aligned distance (mean per-joint, metres) to its "
-                "nearest real clip of the cell's training subset and to its nearest held-out clip, beside each real "
-                "training clip's own distance to its nearest held-out clip. Generated clips much nearer the held-out "
-                "clips than real training clips are would mean the set copies the test split.\n\n"
-                "| fraction | distances | clips | 5% | 25% | median | 75% |\n|---|---|---|---|---|---|---|\n";
+    markdown += "## Copying check\n\nFor each sample set (`samples/<set>` of every cell), each generated clip's "
+                "root-aligned distance (mean per-joint, metres) to its nearest real clip of the cell's training subset "
+                "and to its nearest held-out clip, beside each real training clip's own distance to its nearest "
+                "held-out clip. Generated clips much nearer the held-out clips than real training clips are would mean "
+                "the set copies the test split.\n\n"
+                "| fraction | set | distances | clips | 5% | 25% | median | 75% |\n|---|---|---|---|---|---|---|---|\n";
+    std::string plots;  // under the table, which a picture between its rows would cut
     for (const double fraction : study.fractions) {
-      CopyingDistances distances;
-      for (const auto& cell : plan.cells) {
-        if (cell.fraction != fraction || !std::filesystem::exists(generated_set(cell) / "manifest.json")) continue;
-        check.add(data::load_dataset(generated_set(cell)),
-                  data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed)),
-                  distances);
-      }
-      if (distances.generated_to_train.empty()) continue;
-      visual::LinePlot cdf{fmt::format("Nearest clips at fraction {:g}, all seeds", fraction),
-                           "root-aligned distance to the nearest clip (m)", "share of clips (%)", false, {}};
-      nlohmann::json entry{{"fraction", fraction}};
-      for (const auto& [name, values] :
-           {std::pair<const char*, const std::vector<double>*>{"generated to nearest training clip",
-                                                               &distances.generated_to_train},
-            {"generated to nearest held-out clip", &distances.generated_to_test},
-            {"real training to nearest held-out clip", &distances.train_to_test}}) {
-        const std::vector<double> quantiles{quantile(*values, 0.05), quantile(*values, 0.25), quantile(*values, 0.5),
-                                            quantile(*values, 0.75)};
-        markdown += fmt::format("| {:g} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} |\n", fraction, name,
-                                values->size(), quantiles[0], quantiles[1], quantiles[2], quantiles[3]);
-        entry[name] = {{"clips", values->size()}, {"quantiles", {{"0.05", quantiles[0]}, {"0.25", quantiles[1]},
-                                                                  {"0.5", quantiles[2]}, {"0.75", quantiles[3]}}}};
-        auto sorted = finite(*values);
-        std::sort(sorted.begin(), sorted.end());
-        visual::Series series{name, {}, {}, {}};
-        for (std::size_t i = 0; i < sorted.size(); ++i) {
-          series.x.push_back(sorted[i]);
-          series.y.push_back(100.0 * static_cast<double>(i + 1) / static_cast<double>(sorted.size()));
+      for (const auto& set_name : set_names) {
+        CopyingDistances distances;
+        for (const auto& cell : plan.cells) {
+          if (cell.fraction != fraction || !has_set(cell, set_name)) continue;
+          check.add(data::load_dataset(cell.directory / "samples" / set_name),
+                    data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed)),
+                    distances);
         }
-        cdf.series.push_back(std::move(series));
+        if (distances.generated_to_train.empty()) continue;
+        visual::LinePlot cdf{fmt::format("Nearest clips of `{}` at fraction {:g}, all seeds", set_name, fraction),
+                             "root-aligned distance to the nearest clip (m)", "share of clips (%)", false, {}};
+        nlohmann::json entry{{"fraction", fraction}, {"set", set_name}};
+        for (const auto& [name, values] :
+             {std::pair<const char*, const std::vector<double>*>{"generated to nearest training clip",
+                                                                 &distances.generated_to_train},
+              {"generated to nearest held-out clip", &distances.generated_to_test},
+              {"real training to nearest held-out clip", &distances.train_to_test}}) {
+          const std::vector<double> quantiles{quantile(*values, 0.05), quantile(*values, 0.25),
+                                              quantile(*values, 0.5), quantile(*values, 0.75)};
+          markdown += fmt::format("| {:g} | {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} |\n", fraction, set_name,
+                                  name, values->size(), quantiles[0], quantiles[1], quantiles[2], quantiles[3]);
+          entry[name] = {{"clips", values->size()}, {"quantiles", {{"0.05", quantiles[0]}, {"0.25", quantiles[1]},
+                                                                    {"0.5", quantiles[2]}, {"0.75", quantiles[3]}}}};
+          auto sorted = finite(*values);
+          std::sort(sorted.begin(), sorted.end());
+          visual::Series series{name, {}, {}, {}};
+          for (std::size_t i = 0; i < sorted.size(); ++i) {
+            series.x.push_back(sorted[i]);
+            series.y.push_back(100.0 * static_cast<double>(i + 1) / static_cast<double>(sorted.size()));
+          }
+          cdf.series.push_back(std::move(series));
+        }
+        copying.push_back(std::move(entry));
+        // `generated` keeps the name it always had; other sets are named after it.
+        const auto stem =
+            output / (set_name == "generated" ? fmt::format("copying_f{:g}", fraction)
+                                              : fmt::format("copying_f{:g}_{}", fraction, file_safe(set_name)));
+        plots += draw_plot(cdf, stem,
+                           fmt::format("nearest-clip distances of `{}` at fraction {:g}", set_name, fraction), files);
       }
-      copying.push_back(std::move(entry));
-      const auto stem = output / fmt::format("copying_f{:g}", fraction);
-      markdown += "\n" + draw_plot(cdf, stem, fmt::format("nearest-clip distances at fraction {:g}", fraction), files);
     }
+    markdown += "\n" + plots;
 
     // One grid per class from the smallest fraction's first cell with a set: real exemplars beside their clips.
     const auto smallest = *std::min_element(study.fractions.begin(), study.fractions.end());

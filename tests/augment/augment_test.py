@@ -196,7 +196,7 @@ class StudyErrors(Study):
 class StudyEndToEnd(Study):
     def test_a_tiny_study_runs_resumes_and_reports(self):
         study = self.study("tiny", [0.5, 1.0], [1, 2], ["real", "real_matched", "noise", "generated",
-                                                        "generated_pretrained"])
+                                                        "generated_pretrained", "generated_no_dropout"])
         first = self.augment("run", study)
         self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
         plan = read_json(os.path.join(self.tmp, "tiny", "plan.json"))
@@ -243,7 +243,7 @@ class StudyEndToEnd(Study):
         report_dir = os.path.join(self.tmp, "tiny", "report")
         with open(os.path.join(report_dir, "results.csv")) as f:
             rows = list(csv.DictReader(f))
-        self.assertEqual(len(rows), 2 * 5)
+        self.assertEqual(len(rows), 2 * 6)
         by_cell = {(c["fraction"], c["seed"]): c["directory"] for c in plan["cells"]}
         for row in rows:
             fraction = float(row["fraction"])
@@ -283,7 +283,16 @@ class StudyEndToEnd(Study):
         self.assertIn("Copying check", markdown)
         self.assertIn("chosen on the test split", markdown)
         report = read_json(os.path.join(report_dir, "report.json"))
-        self.assertEqual(len(report["copying"]), 2)
+        # One copying check per fraction and sample set (`generated` serves two arms), over every seed's clips.
+        copying = {(entry["fraction"], entry["set"]): entry for entry in report["copying"]}
+        self.assertEqual(set(copying), {(f, s) for f in (0.5, 1.0) for s in ("generated", "no_dropout")})
+        for (fraction, set_name), entry in copying.items():
+            clips = sum(read_json(os.path.join(self.tmp, by_cell[(fraction, s)], "samples", set_name,
+                                               "manifest.json"))["clips"] for s in (1, 2))
+            self.assertEqual(entry["generated to nearest training clip"]["clips"], clips)
+            self.assertEqual(entry["generated to nearest held-out clip"]["clips"], clips)
+        self.assertIn("| 0.5 | no_dropout | generated to nearest training clip |", markdown)
+        self.assertTrue(os.path.exists(os.path.join(report_dir, "copying_f0.5_no_dropout.png")))
         for png in glob.glob(os.path.join(report_dir, "*.png")):
             with open(png, "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", png)
