@@ -489,9 +489,12 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     }
   }
 
-  // The copying check, per sample set the arms train on (`generated` first: the rendered clips are drawn from it).
+  // The copying check, per sample set the arms train on (the study's own `generated` set first), and the rendered
+  // clips, from the `generated` sets.
   nlohmann::json copying = nlohmann::json::array();
-  const auto generated_set = [&](const Cell& cell) { return cell.directory / "samples" / "generated"; };
+  const auto set_directory = [](const Cell& cell, const std::string& name) {
+    return cell.directory / "samples" / name;
+  };
   std::vector<std::string> set_names;
   for (const auto& run : plan.runs) {
     if (run.samples.empty()) continue;
@@ -501,7 +504,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   std::stable_partition(set_names.begin(), set_names.end(),
                         [](const std::string& name) { return name == "generated"; });
   const auto has_set = [&](const Cell& cell, const std::string& name) {
-    return std::filesystem::exists(cell.directory / "samples" / name / "manifest.json");
+    return std::filesystem::exists(set_directory(cell, name) / "manifest.json");
   };
   const bool has_sets = std::any_of(plan.cells.begin(), plan.cells.end(), [&](const Cell& cell) {
     return std::any_of(set_names.begin(), set_names.end(), [&](const auto& name) { return has_set(cell, name); });
@@ -521,7 +524,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         CopyingDistances distances;
         for (const auto& cell : plan.cells) {
           if (cell.fraction != fraction || !has_set(cell, set_name)) continue;
-          check.add(data::load_dataset(cell.directory / "samples" / set_name),
+          check.add(data::load_dataset(set_directory(cell, set_name)),
                     data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed)),
                     distances);
         }
@@ -563,8 +566,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     // One grid per class from the smallest fraction's first cell with a set: real exemplars beside their clips.
     const auto smallest = *std::min_element(study.fractions.begin(), study.fractions.end());
     for (const auto& cell : plan.cells) {
-      if (cell.fraction != smallest || !std::filesystem::exists(generated_set(cell) / "manifest.json")) continue;
-      const auto generated = data::load_dataset(generated_set(cell));
+      if (cell.fraction != smallest || !has_set(cell, "generated")) continue;
+      const auto generated = data::load_dataset(set_directory(cell, "generated"));
       if (generated.gen_exemplar.empty()) break;
       // Without pictures the grids are HTML pages (they need no library).
       const std::string clip_format = visual::can_draw_pictures() ? "gif" : "html";
