@@ -17,6 +17,7 @@ const std::vector<std::string>& arm_names() {
                                               "classic",
                                               "noise",
                                               "generated",
+                                              "generated_classic",
                                               "generated_no_refine",
                                               "generated_no_dropout",
                                               "generated_label",
@@ -47,9 +48,10 @@ void add_augment_config_keys(core::Schema& schema) {
                 "per real clip of each class, for the matched steps: refinement's uneven rejections do not change "
                 "the class proportions")
       .add_int("augment.ranks", 1, 1, 4096, "MPI ranks of every training and sampling stage")
-      .add_string_list("augment.arms", arm_names(), "the arms, any of: real, real_matched, classic, noise, generated, "
-                                                    "generated_no_refine, generated_no_dropout, generated_label, "
-                                                    "generated_only, generated_pretrained")
+      .add_string_list("augment.arms", arm_names(),
+                       "the arms, any of: real, real_matched, classic, noise, generated, generated_classic, "
+                       "generated_no_refine, generated_no_dropout, generated_label, generated_only, "
+                       "generated_pretrained")
       .add_string("augment.generator.config", "", "the generator's config (trained per cell on the cell's subset)")
       .add_string_list("augment.generator.overrides", {}, "key=value overrides of every generator")
       .add_string_list("augment.generator.label_overrides", {},
@@ -157,8 +159,11 @@ Study study_from_config(const core::Config& config, const std::filesystem::path&
     require_set(study.feature_config, "augment.features.config",
                 "the generated sets' FID, accuracy and diversity need a feature recogniser");
   }
-  if (study.has_arm("classic") && study.classic_overrides.empty()) {
-    throw core::UserError("augment.classic_overrides: empty, but the classic arm needs its augmentations");
+  for (const std::string arm : {"classic", "generated_classic"}) {
+    if (study.has_arm(arm) && study.classic_overrides.empty()) {
+      throw core::UserError(
+          fmt::format("augment.classic_overrides: empty, but the {} arm needs its augmentations", arm));
+    }
   }
   for (const auto& setting : study.sample_overrides) {
     if (setting.rfind("sample.", 0) != 0) {

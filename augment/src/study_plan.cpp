@@ -29,6 +29,7 @@ struct SampleVariant {
   const char* set;  // its directory under <cell>/samples and its evaluation's name
 };
 constexpr SampleVariant kSampleVariants[] = {{"generated", "generated"},
+                                             {"generated_classic", "generated"},
                                              {"generated_no_refine", "no_refine"},
                                              {"generated_no_dropout", "no_dropout"},
                                              {"generated_label", "label"},
@@ -304,6 +305,8 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
               plan.stages.push_back(std::move(pretraining));
             } else {
               append(stage.args, extra_clips_args(run.samples));
+              // After the recogniser's own settings, which turn the classic augmentations off.
+              if (arm == "generated_classic") append(stage.args, study.classic_overrides);
             }
           }
           plan.stages.push_back(std::move(stage));

@@ -67,6 +67,7 @@ class StudyErrors(Study):
             (["real", "shiny"], "", "augment.arms: unknown arm 'shiny'"),
             (["noise"], "", "augment.arms: `real` is required"),
             (["real", "classic"], "", "augment.classic_overrides: empty"),
+            (["real", "generated_classic"], "", "the generated_classic arm needs its augmentations"),
         ]
         for arms, extra, message in cases:
             with self.subTest(arms=arms):
@@ -143,6 +144,19 @@ class StudyErrors(Study):
             self.assertIn("recognizer.init=" + pretraining["output"], trained["args"])
             self.assertEqual([arg for arg in trained["args"] if not arg.startswith(("run.dir=", "recognizer.init="))],
                              [arg for arg in real_arm["args"] if not arg.startswith("run.dir=")])
+        # The generated arm with the classic augmentations: its command line is the generated arm's, then the
+        # classic ones, after the recogniser's own settings that turn them off.
+        both = json.loads(self.augment("plan", study, "augment.arms=[real, generated, generated_classic]",
+                                       "augment.classic_overrides=[data.augment.rotation_deg=15]", "--json").stdout)
+        stages = {stage["id"]: stage for stage in both["stages"]}
+        for cell in (f"f{fraction}/s{seed}/" for fraction in (0.5, 1) for seed in (1, 2)):
+            generated = stages[cell + "demo_recognizer/generated"]
+            combined = stages[cell + "demo_recognizer/generated_classic"]
+            self.assertEqual(combined["after"], generated["after"])
+            without_dir = [arg for arg in combined["args"] if not arg.startswith("run.dir=")]
+            self.assertEqual(without_dir, [arg for arg in generated["args"] if not arg.startswith("run.dir=")]
+                             + ["data.augment.rotation_deg=15"])
+            self.assertIn("data.augment.rotation_deg=0", without_dir[:-1])
         # Its run on the real clips takes augment.finetune_overrides, and only it.
         gentler = json.loads(self.augment("plan", study, "augment.arms=[real, generated_pretrained]",
                                           "augment.finetune_overrides=[train.lr=0.01]", "--json").stdout)

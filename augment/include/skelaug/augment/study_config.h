@@ -18,6 +18,7 @@ namespace skelaug::augment {
 //   classic               the same clips with the classic augmentations, for as many steps as the generated arms
 //   noise                 real clips plus `ratio` noisy copies of each (Gaussian, augment.noise_mean/std)
 //   generated             real plus `ratio` generated clips per real clip (augment.sample_overrides, refinement on)
+//   generated_classic     the generated arm with the classic arm's augmentations on every clip, real or generated
 //   generated_no_refine   ... with every refinement check off
 //   generated_no_dropout  ... with sample.dropout 0
 //   generated_label       ... from a generator conditioned on the label alone
