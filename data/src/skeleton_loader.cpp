@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <numeric>
 #include <stdexcept>
 
 #include "skelaug/core/error.h"
@@ -31,6 +32,12 @@ SkeletonLoader::SkeletonLoader(std::shared_ptr<const SkeletonDataset> dataset, L
     throw core::UserError(fmt::format("data.augment.mirror_probability: topology '{}' has no left/right joint pairs "
                                       "(a topology file's `mirror:`), so a mirrored clip would swap no limbs",
                                       topology_->name));
+  }
+  mirrored_label_.resize(dataset_->class_names.size());
+  std::iota(mirrored_label_.begin(), mirrored_label_.end(), 0);
+  for (const auto& [left, right] : left_right_name_pairs(dataset_->class_names)) {
+    mirrored_label_[static_cast<std::size_t>(left)] = right;
+    mirrored_label_[static_cast<std::size_t>(right)] = left;
   }
   for (const auto clip : options_.clips) {
     if (clip < 0 || clip >= static_cast<std::int64_t>(dataset_->size())) {
@@ -107,7 +114,7 @@ std::optional<Batch> SkeletonLoader::next() {
   return std::move(node.mapped());
 }
 
-FixedLengthClip SkeletonLoader::sample(std::int64_t clip, std::int64_t epoch) const {
+LoadedClip SkeletonLoader::sample(std::int64_t clip, std::int64_t epoch) const {
   std::mt19937_64 engine(core::mix_seed(options_.seed, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(clip)));
   auto joints = clip_tensor(*dataset_, static_cast<std::size_t>(clip));
   if (options_.augment.speed > 0) {
@@ -115,11 +122,16 @@ FixedLengthClip SkeletonLoader::sample(std::int64_t clip, std::int64_t epoch) co
     const auto frames = std::max<std::int64_t>(2, std::llround(static_cast<double>(joints.size(0)) / speed));
     joints = resample(joints, frames);
   }
-  auto fixed = fix_length(joints, options_.clip_length, options_.length_mode, engine);
-  fixed.joints = centre_root(fixed.joints, options_.centring);
-  if (options_.augment.any()) fixed.joints = augment_spatial(fixed.joints, options_.augment, *topology_, engine);
-  if (options_.stats) fixed.joints = options_.stats->normalise(fixed.joints);
-  return fixed;
+  LoadedClip loaded{fix_length(joints, options_.clip_length, options_.length_mode, engine),
+                    dataset_->labels[static_cast<std::size_t>(clip)]};
+  loaded.joints = centre_root(loaded.joints, options_.centring);
+  if (options_.augment.any()) {
+    bool mirrored = false;
+    loaded.joints = augment_spatial(loaded.joints, options_.augment, *topology_, engine, &mirrored);
+    if (mirrored) loaded.label = mirrored_label_.at(static_cast<std::size_t>(loaded.label));
+  }
+  if (options_.stats) loaded.joints = options_.stats->normalise(loaded.joints);
+  return loaded;
 }
 
 Batch SkeletonLoader::build(std::int64_t step) const {
@@ -130,10 +142,10 @@ Batch SkeletonLoader::build(std::int64_t step) const {
               at::empty({rows, options_.clip_length}, at::kFloat), at::empty({rows}, at::kLong), clips};
   for (std::int64_t row = 0; row < rows; ++row) {
     const auto clip = clips[static_cast<std::size_t>(row)];
-    const auto fixed = sample(clip, epoch_);
-    batch.joints[row].copy_(fixed.joints);
-    batch.mask[row].copy_(fixed.mask);
-    batch.labels[row] = dataset_->labels[static_cast<std::size_t>(clip)];
+    const auto loaded = sample(clip, epoch_);
+    batch.joints[row].copy_(loaded.joints);
+    batch.mask[row].copy_(loaded.mask);
+    batch.labels[row] = loaded.label;
   }
   return batch;
 }

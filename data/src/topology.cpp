@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -12,18 +13,6 @@
 
 namespace skelaug::data {
 namespace {
-
-// Mirror pairs by name: every joint named "left_*" pairs with its "right_*" twin.
-std::vector<std::pair<int, int>> left_right_pairs(const std::vector<std::string>& names) {
-  std::vector<std::pair<int, int>> pairs;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i].rfind("left_", 0) != 0) continue;
-    const auto twin = "right_" + names[i].substr(5);
-    const auto it = std::find(names.begin(), names.end(), twin);
-    if (it != names.end()) pairs.emplace_back(static_cast<int>(i), static_cast<int>(it - names.begin()));
-  }
-  return pairs;
-}
 
 // The built-ins' feet: every joint whose name says foot, ankle, toe or heel.
 std::vector<int> feet_by_name(const std::vector<std::string>& names) {
@@ -44,7 +33,7 @@ Topology make(std::string name, std::vector<std::string> joints, std::vector<int
   topology.name = std::move(name);
   topology.joint_names = std::move(joints);
   topology.parents = std::move(parents);
-  topology.mirror_pairs = left_right_pairs(topology.joint_names);
+  topology.mirror_pairs = left_right_name_pairs(topology.joint_names);
   topology.foot_joints = feet_by_name(topology.joint_names);
   return topology;
 }
@@ -99,6 +88,25 @@ Registered& registered() {
 }
 
 }  // namespace
+
+std::vector<std::pair<int, int>> left_right_name_pairs(const std::vector<std::string>& names) {
+  const auto is_word_character = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  std::vector<std::pair<int, int>> pairs;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto& name = names[i];
+    for (auto at = name.find("left"); at != std::string::npos; at = name.find("left", at + 1)) {
+      // "left" as a word of its own ("wave_left", "left hand"), not inside one ("cleft").
+      const bool starts_word = at == 0 || !is_word_character(name[at - 1]);
+      const bool ends_word = at + 4 == name.size() || !is_word_character(name[at + 4]);
+      if (!starts_word || !ends_word) continue;
+      const auto twin = std::find(names.begin(), names.end(), name.substr(0, at) + "right" + name.substr(at + 4));
+      if (twin == names.end()) continue;
+      pairs.emplace_back(static_cast<int>(i), static_cast<int>(twin - names.begin()));
+      break;
+    }
+  }
+  return pairs;
+}
 
 std::vector<std::pair<int, int>> Topology::edges() const {
   std::vector<std::pair<int, int>> result;

@@ -74,11 +74,12 @@ at::Tensor mirror(const at::Tensor& clip, const Topology& topology, int lateral_
 }
 
 at::Tensor augment_spatial(const at::Tensor& clip, const AugmentOptions& options, const Topology& topology,
-                           std::mt19937_64& engine) {
+                           std::mt19937_64& engine, bool* mirrored) {
   auto result = clip;
-  if (options.mirror_probability > 0 && (symmetric_uniform(engine) + 1) / 2 < options.mirror_probability) {
-    result = mirror(result, topology, options.lateral_axis);
-  }
+  const bool mirror_this =
+      options.mirror_probability > 0 && (symmetric_uniform(engine) + 1) / 2 < options.mirror_probability;
+  if (mirror_this) result = mirror(result, topology, options.lateral_axis);
+  if (mirrored != nullptr) *mirrored = mirror_this;
   if (options.rotation_deg > 0) {
     const double angle = symmetric_uniform(engine) * options.rotation_deg * kPi / 180.0;
     // A rotation about the vertical axis mixes the two other axes.

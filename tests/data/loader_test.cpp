@@ -254,5 +254,63 @@ TEST(SkeletonLoader, NormalisedSamplesUseTheStats) {
   EXPECT_TRUE(at::allclose(options.stats->denormalise(sample.joints), expected, 1e-4, 1e-5));
 }
 
+TEST(LeftRightNames, PairNamesThatDifferOnlyInTheSideWord) {
+  const std::vector<std::string> names{"wave_left", "clap", "right hand up", "wave_right", "left hand up", "cleft",
+                                       "cright", "turn_left", "left_foot", "right_foot"};
+  const std::vector<std::pair<int, int>> expected{{0, 3}, {4, 2}, {8, 9}};
+  EXPECT_EQ(left_right_name_pairs(names), expected);  // "cleft" is no side; "turn_left" has no twin
+  // The built-in skeletons' mirror joints come from the same rule: hml22's eight limb pairs.
+  const auto& hml22 = topology("hml22");
+  ASSERT_EQ(hml22.mirror_pairs.size(), 8u);
+  for (const auto& [left, right] : hml22.mirror_pairs) {
+    EXPECT_EQ("right_" + hml22.joint_names[static_cast<std::size_t>(left)].substr(5),
+              hml22.joint_names[static_cast<std::size_t>(right)]);
+  }
+}
+
+TEST(SkeletonLoader, AMirroredClipOfASidedClassTakesItsTwinsLabel) {
+  auto dataset = random_dataset(40);
+  dataset->class_names = {"wave_left", "clap", "wave_right", "kick"};
+  LoaderOptions options;
+  options.clip_length = 16;
+  options.length_mode = LengthMode::kCentreCrop;
+  options.centring = RootCentring::kNone;
+  options.workers = 0;
+  options.batch_size = 40;
+  options.augment.mirror_probability = 0.5;
+  SkeletonLoader loader(dataset, options);
+  std::mt19937_64 engine(0);
+  int mirrored_sided = 0;
+  int mirrored_other = 0;
+  for (std::int64_t clip = 0; clip < 40; ++clip) {
+    const auto loaded = loader.sample(clip, 2);
+    const auto label = dataset->labels[static_cast<std::size_t>(clip)];
+    const auto plain =
+        fix_length(clip_tensor(*dataset, static_cast<std::size_t>(clip)), 16, LengthMode::kCentreCrop, engine).joints;
+    const bool mirrored = at::allclose(loaded.joints, mirror(plain, topology("hml22"), 0));
+    ASSERT_TRUE(mirrored || at::allclose(loaded.joints, plain)) << clip;
+    const bool sided = label == 0 || label == 2;
+    EXPECT_EQ(loaded.label, mirrored && sided ? 2 - label : label) << clip;
+    (sided ? mirrored_sided : mirrored_other) += mirrored ? 1 : 0;
+  }
+  EXPECT_GT(mirrored_sided, 0);
+  EXPECT_GT(mirrored_other, 0);
+  // A batch carries the same labels as sample() gives.
+  loader.start_epoch(2);
+  const auto batch = loader.next();
+  ASSERT_TRUE(batch.has_value());
+  for (std::size_t row = 0; row < batch->clips.size(); ++row) {
+    EXPECT_EQ(batch->labels[static_cast<std::int64_t>(row)].item<std::int64_t>(),
+              loader.sample(batch->clips[row], 2).label);
+  }
+  // No mirroring, no change of label.
+  options.augment.mirror_probability = 0;
+  options.augment.rotation_deg = 30;
+  SkeletonLoader unmirrored(dataset, options);
+  for (std::int64_t clip = 0; clip < 40; ++clip) {
+    EXPECT_EQ(unmirrored.sample(clip, 2).label, dataset->labels[static_cast<std::size_t>(clip)]);
+  }
+}
+
 }  // namespace
 }  // namespace skelaug::data

@@ -34,6 +34,12 @@ struct LoaderOptions {
   int prefetch_batches = 4;  // batches built ahead of the consumer
 };
 
+// One clip as a batch row holds it: its label is the dataset's, or the class's mirror image's when the clip was
+// mirrored (wave_left <-> wave_right).
+struct LoadedClip : FixedLengthClip {
+  std::int64_t label = 0;
+};
+
 struct Batch {
   std::int64_t step = 0;
   at::Tensor joints;  // [B, T, J, 3] float32
@@ -66,7 +72,7 @@ class SkeletonLoader {
   std::int64_t steps_per_epoch() const;
 
   // One sample exactly as the loader builds it (for tests and tools).
-  FixedLengthClip sample(std::int64_t clip, std::int64_t epoch) const;
+  LoadedClip sample(std::int64_t clip, std::int64_t epoch) const;
 
  private:
   Batch build(std::int64_t step) const;
@@ -77,6 +83,7 @@ class SkeletonLoader {
   LoaderOptions options_;
   const Topology* topology_;
   DistributedSampler sampler_;
+  std::vector<std::int64_t> mirrored_label_;  // a class's label once its clip is mirrored (itself, or its side twin)
 
   std::vector<std::vector<std::int64_t>> plan_;  // this epoch's batches (dataset clip indices)
   std::int64_t epoch_ = 0;

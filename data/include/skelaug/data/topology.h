@@ -37,6 +37,10 @@ struct Topology {
 // groups in range, up_axis in 0..2. Topology files check the same with line numbers as they read (topology_file.h).
 void validate_topology(const Topology& topology, const std::string& where);
 
+// Pairs (i, j) of names that differ only in the word "left" in names[i] for "right" in names[j] ("left_hand" and
+// "right_hand", "wave_left" and "wave_right"): the built-ins' mirror joints, and the classes a mirrored clip swaps.
+std::vector<std::pair<int, int>> left_right_name_pairs(const std::vector<std::string>& names);
+
 // smpl24 (HumanAct12's SMPL joints), hml22 (HumanML3D's first 22 SMPL joints), ntu25 (Kinect v2),
 // vibe18 (NTU-VIBE's 18 kept VIBE joints), and any topology registered in this process (from a topology file or a
 // dataset file that carries its definition). Throws core::UserError naming the known ones for any other name.

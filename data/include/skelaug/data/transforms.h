@@ -49,9 +49,10 @@ struct AugmentOptions {
   int lateral_axis = 0;           // x
   bool any() const { return rotation_deg > 0 || scale > 0 || jitter_std > 0 || mirror_probability > 0 || speed > 0; }
 };
-// Rotation, scaling, mirroring and jitter (speed is applied by the loader before fixing the length).
+// Rotation, scaling, mirroring and jitter (speed is applied by the loader before fixing the length). `mirrored`, if
+// given, tells whether this clip was mirrored: a class that names a side changes with it (wave_left -> wave_right).
 at::Tensor augment_spatial(const at::Tensor& clip, const AugmentOptions& options, const Topology& topology,
-                           std::mt19937_64& engine);
+                           std::mt19937_64& engine, bool* mirrored = nullptr);
 at::Tensor mirror(const at::Tensor& clip, const Topology& topology, int lateral_axis);
 
 // Per-joint, per-axis z-score statistics of root-centred frames, stored with models that were trained on them.
