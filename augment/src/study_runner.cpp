@@ -25,10 +25,18 @@ std::filesystem::path log_of(const StudyPlan& plan, const Stage& stage) {
   return plan.study.directory / "logs" / (stage.id + ".log");
 }
 
-// Whether `stage` finished in an earlier run of the study, with the same command line.
+// Whether `stage` finished in an earlier run of the study, with the same command line, and its output is still there.
 bool finished_before(const StudyPlan& plan, const Stage& stage) {
   const auto record = record_of(plan, stage);
   if (!std::filesystem::exists(record)) return false;
+  if (!std::filesystem::exists(stage.output)) {
+    // Deleted or moved aside (to run it again with a changed build): the record alone is no result.
+    std::fputs(fmt::format("study {}: stage {} finished before, but {} is gone: it runs again\n", plan.study.name,
+                           stage.id, stage.output.string())
+                   .c_str(),
+               stdout);
+    return false;
+  }
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(core::read_text_file(record, "stage record"));

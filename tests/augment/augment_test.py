@@ -381,6 +381,15 @@ class StudyInterrupted(Study):
         self.assertIsNotNone(last_top1(run_dir))
         self.assertEqual(reported_real_seeds(), 1)
         self.assertEqual(read_json(os.path.join(report_dir, "report.json"))["not_finished"], [])
+        # A stage whose output is gone (its record left behind) runs again; the others stay done.
+        noisy_copies = os.path.join(self.tmp, "stopped", "f1", "s1", "noise.npz")
+        os.rename(noisy_copies, noisy_copies + ".moved")
+        again = self.augment("run", study, "augment.ranks=2")
+        self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
+        self.assertIn("stage f1/s1/noise finished before, but", again.stdout)
+        self.assertIn("all 3 stages done (2 done before)", again.stdout)
+        with open(noisy_copies, "rb") as rerun, open(noisy_copies + ".moved", "rb") as first:
+            self.assertEqual(rerun.read(), first.read())  # the same stage, the same copies
 
 
 if __name__ == "__main__":
