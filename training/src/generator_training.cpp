@@ -93,7 +93,7 @@ int train_generator(const GeneratorTrainingOptions& options, const TrainingWorld
         const auto pick_seed = core::mix_seed(step, static_cast<std::uint64_t>(batch.clips[row]), 0xe8e);
         // The label from the host's dataset, not from the batch's device tensor (which would wait for the device).
         const auto label = dataset->labels[static_cast<std::size_t>(batch.clips[row])];
-        const auto sample = exemplar_source.sample(picker.pick(label, pick_seed), trainer.state().epoch);
+        const auto sample = exemplar_source.sample(picker.pick_other_than(batch.clips[row], label, pick_seed), trainer.state().epoch);
         joints.push_back(sample.joints);
         masks.push_back(sample.mask);
       }
