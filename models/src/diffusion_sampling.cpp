@@ -1,4 +1,5 @@
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/GradMode.h>
 
 #include <algorithm>
 #include <cmath>
@@ -94,7 +95,7 @@ at::Tensor run_reverse_process(const DiffusionSchedule& schedule, const X0Predic
                                const std::vector<std::int64_t>& timesteps, const SamplerOptions& options,
                                NoiseSource& noise, const SamplingProgress& progress) {
   // The predictor is usually a network; without this, autograd would keep every step's graph alive.
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   const std::int64_t batch = x.size(0);
   const auto total = static_cast<std::int64_t>(timesteps.size());
   for (std::int64_t i = 0; i < total; ++i) {

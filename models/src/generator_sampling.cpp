@@ -51,7 +51,7 @@ X0Predictor make_x0_predictor(Generator& model, const at::Tensor& labels, const 
   // The conditions for every step, or undefined tensors when each step must draw its own dropout noise.
   at::Tensor conditional, unconditional;
   if (!every_step && model->condition_is_deterministic()) {
-    at::NoGradGuard no_grad;
+    torch::NoGradGuard no_grad;
     conditional = model->condition(labels, exemplar, exemplar_mask);
     if (guide) unconditional = model->condition(no_label, exemplar, exemplar_mask);
   }
