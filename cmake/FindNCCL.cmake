@@ -1,11 +1,19 @@
 # Finds NCCL: NCCL_INCLUDE_DIR, NCCL_LIBRARY, NCCL_VERSION and the imported target NCCL::nccl.
-# Looks in NCCL_ROOT, then the CUDA toolkit, then the system. The library may be libnccl.so or only libnccl.so.2 (the
+# Looks in NCCL_ROOT, then the CUDA toolkit, then the system; the library is taken from beside the header found when
+# it is there. The library may be libnccl.so or only libnccl.so.2 (the
 # nvidia-nccl pip wheel beside a CUDA PyTorch ships no unversioned link: NCCL_ROOT=<site-packages>/nvidia/nccl), the
 # same library LibTorch's CUDA build loads.
 find_path(NCCL_INCLUDE_DIR nccl.h
   HINTS ${NCCL_ROOT} $ENV{NCCL_ROOT} ${CUDAToolkit_INCLUDE_DIRS} ${CUDAToolkit_ROOT}
   PATH_SUFFIXES include)
-find_library(NCCL_LIBRARY NAMES nccl libnccl.so.2
+# The library beside the header first: searching every folder for libnccl.so before any for libnccl.so.2 paired the
+# wheel's header with the system's library on the first GPU host (compiled against 2.28.9, loaded 2.28.3).
+if(NCCL_INCLUDE_DIR)
+  get_filename_component(_nccl_prefix "${NCCL_INCLUDE_DIR}" DIRECTORY)
+  find_library(NCCL_LIBRARY NAMES nccl libnccl.so.2 NAMES_PER_DIR
+    PATHS "${_nccl_prefix}" PATH_SUFFIXES lib lib64 lib/x86_64-linux-gnu lib/aarch64-linux-gnu NO_DEFAULT_PATH)
+endif()
+find_library(NCCL_LIBRARY NAMES nccl libnccl.so.2 NAMES_PER_DIR
   HINTS ${NCCL_ROOT} $ENV{NCCL_ROOT} ${CUDAToolkit_LIBRARY_DIR} ${CUDAToolkit_ROOT}
   PATH_SUFFIXES lib lib64)
 

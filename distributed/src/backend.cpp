@@ -8,6 +8,7 @@
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
+#include "skelaug/core/logging.h"
 #include "skelaug/distributed/mpi_communicator.h"
 #include "skelaug/distributed/mpi_environment.h"
 #include "skelaug/distributed/thread_binding.h"
@@ -73,10 +74,28 @@ DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config)
   return binding;
 }
 
+NcclVersions nccl_versions() {
+  NcclVersions versions;
+#ifdef SKELAUG_WITH_NCCL
+  versions.compiled = fmt::format("{}.{}.{}", NCCL_MAJOR, NCCL_MINOR, NCCL_PATCH);
+  int code = 0;
+  // Codes since NCCL 2.9 are MAJOR * 10000 + MINOR * 100 + PATCH.
+  if (ncclGetVersion(&code) == ncclSuccess) {
+    versions.loaded = fmt::format("{}.{}.{}", code / 10000, code / 100 % 100, code % 100);
+  }
+#endif
+  return versions;
+}
+
 std::unique_ptr<Communicator> make_communicator(const MpiEnvironment& mpi, const DeviceBinding& binding,
                                                 const core::Config& config) {
   if (binding.backend == "nccl") {
 #ifdef SKELAUG_WITH_NCCL
+    if (const auto versions = nccl_versions(); versions.loaded != versions.compiled && mpi.rank() == 0) {
+      SKELAUG_LOG(kWarning) << "NCCL: compiled against " << versions.compiled << " but loaded " << versions.loaded
+                            << " (another libnccl.so.2 comes first: check NCCL_ROOT at configure time and "
+                               "LD_LIBRARY_PATH)";
+    }
     return std::make_unique<NcclCommunicator>(mpi, binding.cuda_device, config.get_float("distributed.timeout_s"));
 #endif
   }

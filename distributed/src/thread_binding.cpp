@@ -1,5 +1,6 @@
 #include "skelaug/distributed/thread_binding.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <sched.h>
@@ -35,6 +36,8 @@ std::string bind_threads(int threads) {
     return "BLIS";
   }
   if (dlsym(RTLD_DEFAULT, "mkl_set_num_threads") != nullptr) return "MKL";
+  // PyTorch's pip wheels link MKL into libtorch_cpu with hidden symbols; at::set_num_threads above sets its threads.
+  if (at::hasMKL()) return "MKL (inside LibTorch)";
   return "reference BLAS (slow: install libopenblas0-pthread)";
 }
 

@@ -3,6 +3,7 @@
 #include <torch/version.h>
 
 #include "skelaug/core/build_info.h"
+#include "skelaug/distributed/backend.h"
 #include "skelaug/distributed/mpi_environment.h"
 #include "skelaug/launcher/command_registry.h"
 #include "openmp_wait_policy.h"
@@ -14,8 +15,15 @@ std::string version_report() {
   const auto gpus = torch::cuda::device_count();
   std::string cuda = build.torch_cuda ? fmt::format("LibTorch built with CUDA, {} device(s) visible", gpus)
                                       : std::string("not available (CPU LibTorch)");
-  std::string nccl = build.nccl_compiled ? fmt::format("compiled (NCCL {})", build.nccl_version)
-                                         : std::string("not compiled");
+  std::string nccl = "not compiled";
+  if (build.nccl_compiled) {
+    const auto versions = distributed::nccl_versions();
+    nccl = versions.loaded == versions.compiled
+               ? fmt::format("compiled and loaded NCCL {}", versions.compiled)
+               : fmt::format("compiled against NCCL {} but loaded {} (another libnccl.so.2 comes first: check "
+                             "NCCL_ROOT at configure time and LD_LIBRARY_PATH)",
+                             versions.compiled, versions.loaded.empty() ? "unknown" : versions.loaded);
+  }
   return fmt::format(
       "skelaug {} ({})\n"
       "LibTorch {}\n"

@@ -16,7 +16,7 @@ CMAKE = shutil.which("cmake") or "cmake"
 
 
 class FindNccl(TempDirTest):
-    def find(self, root):
+    def find(self, root, system_library_dir=None):
         project = os.path.join(self.tmp, "project")
         os.makedirs(project, exist_ok=True)
         with open(os.path.join(project, "CMakeLists.txt"), "w") as out:
@@ -24,8 +24,11 @@ class FindNccl(TempDirTest):
                       f"list(APPEND CMAKE_MODULE_PATH {os.path.join(SOURCE_DIR, 'cmake')})\n"
                       "find_package(NCCL)\nmessage(STATUS \"probe: ${NCCL_FOUND};${NCCL_LIBRARY};${NCCL_VERSION}\")\n")
         build = os.path.join(self.tmp, "build-" + os.path.basename(root))
-        result = subprocess.run([CMAKE, "-S", project, "-B", build, f"-DNCCL_ROOT={root}",
-                                 "-DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY", f"-DCMAKE_FIND_ROOT_PATH={root}",
+        # Without a system folder, the search is confined to the root (this machine's own NCCL stays out of it);
+        # with one, that folder is searched as the system's libraries are.
+        confine = ([f"-DCMAKE_LIBRARY_PATH={system_library_dir}"] if system_library_dir else
+                   ["-DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY", f"-DCMAKE_FIND_ROOT_PATH={root}"])
+        result = subprocess.run([CMAKE, "-S", project, "-B", build, f"-DNCCL_ROOT={root}", *confine,
                                  "-DCUDAToolkit_ROOT=/nonexistent"],
                                 capture_output=True, text=True, timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -49,6 +52,18 @@ class FindNccl(TempDirTest):
         self.assertEqual(found, "TRUE")
         self.assertEqual(library, os.path.join(root, "lib", "libnccl.so.2"))
         self.assertEqual(version, "2.27.7")
+
+    def test_the_library_beside_the_header_wins_over_a_system_libnccl_so(self):
+        # The first GPU host: the wheel has libnccl.so.2 only, the system has libnccl.so of another version. Searching
+        # every folder for libnccl.so first paired the wheel's header with the system's library.
+        root = self.wheel_layout("wheel", ["libnccl.so.2"])
+        system = os.path.join(self.tmp, "system", "lib")
+        os.makedirs(system)
+        for library in ("libnccl.so", "libnccl.so.2"):
+            open(os.path.join(system, library), "w").close()
+        found, library, _ = self.find(root, system_library_dir=system)
+        self.assertEqual(found, "TRUE")
+        self.assertEqual(library, os.path.join(root, "lib", "libnccl.so.2"))
 
     def test_headers_without_a_library_are_not_nccl(self):
         root = self.wheel_layout("headers", [])

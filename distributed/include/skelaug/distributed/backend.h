@@ -35,6 +35,17 @@ int rank_threads(const MpiEnvironment& mpi, const core::Config& config);
 // this build or machine lacks.
 DeviceBinding bind_device(const MpiEnvironment& mpi, const core::Config& config);
 
+// The NCCL this process runs: the version compiled against (nccl.h) and the version of the libnccl.so.2 the dynamic
+// loader chose (ncclGetVersion), as MAJOR.MINOR.PATCH; both empty when NCCL is not compiled in. They differ when the
+// build found one NCCL's header and another's library, or LD_LIBRARY_PATH puts another libnccl first at run time
+// (on the first GPU host the system's 2.28.3 was loaded under the pip wheel's 2.28.9 header). LibTorch's CUDA build
+// uses the same loaded library: one process holds one libnccl.so.2.
+struct NcclVersions {
+  std::string compiled;
+  std::string loaded;
+};
+NcclVersions nccl_versions();
+
 // The tensor communicator for `binding.backend`.
 std::unique_ptr<Communicator> make_communicator(const MpiEnvironment& mpi, const DeviceBinding& binding,
                                                 const core::Config& config);
