@@ -5,7 +5,8 @@
 //                             [--encoder-layers 8] [--decoder-layers 4] [--joints 22] [--classes 12] [--clip 48]
 //                             [--dropout 0.1] [--device cpu|cuda] [--precision float32|bf16]
 // (a) Training step: generator_loss (masked L2 on x0 + label-smoothed auxiliary CE) forward, backward and an AdamW
-//     step; median over --steps steps after --warmup, and sequences/s at that median.
+//     step (training::make_adamw's, what `skelaug train generator` uses: multi-tensor on CUDA); median over --steps steps after
+//     --warmup, and sequences/s at that median.
 // (b) Sampling throughput in clips/s (batch --sample-batch, eval mode, exemplar conditioning, the exemplar's condition
 //     computed once per run as skelaug's sampler does): DDIM with
 //     --ddim-steps steps, run in full; DDPM-1000 estimated from --ddpm-steps ancestral DDPM steps (the reverse process
@@ -15,6 +16,9 @@
 //     one seed per call (the reference), on CPU: forward and backward of the training step's dropout calls at its
 //     shapes ([B, T, W] after attention and feed-forward, [B*H, T, T] attention weights, ReLU+dropout on [B, T, FF]),
 //     median of --steps rounds each; keyed / per-call is the price of the exact N-rank equivalence.
+// (d) The optimiser step alone on the model's parameters (random gradients): torch::optim::AdamW (one set of
+//     operations per parameter tensor, the reference) against skelaug's MultiTensorAdamW (one per list), median of
+//     --steps steps each after --warmup, and multi-tensor / per-tensor.
 // Every result line is "RESULT <key> <value>" (the same keys and format as the Python script).
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
@@ -36,6 +40,7 @@
 #include "skelaug/models/generator_objective.h"
 #include "skelaug/models/generator_sampling.h"
 #include "skelaug/training/autocast.h"
+#include "skelaug/training/multi_tensor_adamw.h"
 
 using namespace skelaug;
 using Clock = std::chrono::steady_clock;
@@ -151,7 +156,9 @@ int main(int argc, char** argv) {
     const auto mask = torch::ones({batch, clip}, on_device);
     const auto labels = torch::randint(0, m.num_classes, {batch}, on_device.dtype(torch::kLong));
     models::GeneratorLossWeights weights;  // auxiliary 1, label smoothing 0.1, no velocity / bone terms
-    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.0));
+    const auto adamw = training::make_adamw(model->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.0),
+                                            device);
+    auto& optimizer = *adamw;
     model->train();
     std::vector<double> times;
     float last_loss = 0;
@@ -280,6 +287,41 @@ int main(int argc, char** argv) {
     fmt::print("RESULT dropout_per_call_ms {:.2f}\n", median(per_call) * 1e3);
     fmt::print("RESULT dropout_keyed_ms {:.2f}\n", median(keyed) * 1e3);
     fmt::print("RESULT dropout_keyed_over_per_call {:.3f}\n", median(keyed) / median(per_call));
+  }
+
+  // (d) The optimiser step alone: per-tensor against multi-tensor AdamW, on copies of the model's parameters.
+  {
+    const auto synchronise = [&] {
+      if (device.is_cuda()) torch::cuda::synchronize();
+    };
+    const auto time_steps = [&](auto& optimizer, std::vector<torch::Tensor>& parameters) {
+      for (auto& parameter : parameters) parameter.mutable_grad() = torch::randn_like(parameter);
+      std::vector<double> times;
+      for (int step = 0; step < settings.warmup + settings.steps; ++step) {
+        synchronise();
+        const auto start = now();
+        optimizer.step();
+        synchronise();
+        if (step >= settings.warmup) times.push_back(std::chrono::duration<double>(now() - start).count());
+      }
+      return median(times);
+    };
+    const auto copies = [&] {
+      std::vector<torch::Tensor> parameters;
+      for (const auto& parameter : model->parameters()) parameters.push_back(parameter.detach().clone().requires_grad_());
+      return parameters;
+    };
+    auto per_tensor_parameters = copies();
+    auto multi_tensor_parameters = copies();
+    const auto options = torch::optim::AdamWOptions(1e-4).weight_decay(0.01);
+    torch::optim::AdamW per_tensor(per_tensor_parameters, options);
+    training::MultiTensorAdamW multi_tensor(multi_tensor_parameters, options);
+    const double per_tensor_s = time_steps(per_tensor, per_tensor_parameters);
+    const double multi_tensor_s = time_steps(multi_tensor, multi_tensor_parameters);
+    fmt::print("RESULT optimizer_tensors {}\n", per_tensor_parameters.size());
+    fmt::print("RESULT adamw_per_tensor_ms {:.3f}\n", per_tensor_s * 1e3);
+    fmt::print("RESULT adamw_multi_tensor_ms {:.3f}\n", multi_tensor_s * 1e3);
+    fmt::print("RESULT adamw_multi_over_per_tensor {:.3f}\n", multi_tensor_s / per_tensor_s);
   }
   return 0;
 }

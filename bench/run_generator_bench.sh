@@ -58,6 +58,7 @@ awk -v cpp="$workdir/cpp.txt" -v py="$workdir/py-torch.txt" -v lean="$workdir/py
     row("DDIM-" C["ddim_steps"] " clips/s", "ddim_clips_per_s", "rate", 3)
     cs = (C["ddpm1000_clips_per_s"] > 0) ? C["ddim_clips_per_s"] / C["ddpm1000_clips_per_s"] : 0
     printf "\nDDIM-%s speed-up over DDPM-1000 per clip (C++): %.1fx\n", C["ddim_steps"], cs
+    printf "AdamW step alone, %s parameter tensors (C++): LibTorch per-tensor %s ms, skelaug multi-tensor %s ms: %sx\n", C["optimizer_tensors"], C["adamw_per_tensor_ms"], C["adamw_multi_tensor_ms"], C["adamw_multi_over_per_tensor"]
     train = ratio(C["train_step_ms"], P["train_step_ms"], "time")
     same = ratio(C["train_step_ms"], L["train_step_ms"], "time")
     printf "goal: C++ training step <= 0.9x Python (PyTorch layers): %.3fx -> %s\n", train, (train > 0 && train <= 0.9) ? "MET" : "NOT MET"

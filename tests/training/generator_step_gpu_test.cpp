@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <vector>
 
 #ifdef SKELAUG_TORCH_CUDA
 #include <c10/cuda/CUDAFunctions.h>
@@ -22,6 +23,7 @@
 #include "skelaug/models/recognizer.h"
 #include "skelaug/training/autocast.h"
 #include "skelaug/training/exponential_moving_average.h"
+#include "skelaug/training/multi_tensor_adamw.h"
 
 namespace skelaug::training {
 namespace {
@@ -55,7 +57,7 @@ TEST(GeneratorStepOnCuda, NeverWaitsForTheDevice) {
     models::Generator average(options);
     average->to(device);
     ExponentialMovingAverage ema(*model, *average, 0.99);
-    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));
+    MultiTensorAdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));  // as the trainer's
     const auto schedule = models::DiffusionSchedule::cosine(50);
     const auto edges = data::topology("hml22").edges();
     models::GeneratorLossWeights weights;
@@ -150,6 +152,38 @@ TEST_F(Bf16OnCuda, EveryRecognizerGivesTheFloat32Logits) {
     EXPECT_TRUE(torch::isfinite(bf16).all().item<bool>());
     const double scale = float32.abs().max().item<double>();
     EXPECT_LT((bf16 - float32).abs().max().item<double>(), 0.05 * scale + 1e-3);
+  }
+}
+
+// The multi-tensor update runs fused CUDA kernels, which may round differently from the per-tensor operations (a
+// division by a scalar, say, as a multiplication by its reciprocal): after 20 steps on the small generator's
+// parameters it must still agree with torch::optim::AdamW to float32 rounding.
+TEST(MultiTensorAdamWOnCuda, AgreesWithLibTorchsAdamW) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device visible to LibTorch: this test runs on a GPU host";
+  const torch::Device device(torch::kCUDA);
+  torch::manual_seed(3);
+  models::Generator model(testing::small_generator_options(models::Conditioning::kLabel));
+  model->to(device);
+  std::vector<torch::Tensor> reference_parameters, parameters;
+  for (const auto& parameter : model->parameters()) {
+    reference_parameters.push_back(parameter.detach().clone().requires_grad_());
+    parameters.push_back(parameter.detach().clone().requires_grad_());
+  }
+  const auto options = torch::optim::AdamWOptions(1e-3).weight_decay(0.01);
+  torch::optim::AdamW reference(reference_parameters, options);
+  MultiTensorAdamW optimizer(parameters, options);
+  for (int step = 0; step < 20; ++step) {
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      const auto gradient = torch::randn_like(parameters[i]);
+      reference_parameters[i].mutable_grad() = gradient.clone();
+      parameters[i].mutable_grad() = gradient.clone();
+    }
+    reference.step();
+    optimizer.step();
+  }
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const double scale = reference_parameters[i].abs().max().item<double>() + 1e-3;
+    EXPECT_LE((parameters[i] - reference_parameters[i]).abs().max().item<double>(), 1e-5 * scale) << "parameter " << i;
   }
 }
 

@@ -14,6 +14,7 @@
 #include "skelaug/models/skeleton_features.h"
 #include "skelaug/training/exemplar_picker.h"
 #include "skelaug/training/exponential_moving_average.h"
+#include "skelaug/training/multi_tensor_adamw.h"
 #include "skelaug/training/rank_agreement.h"
 
 namespace skelaug::training {
@@ -67,8 +68,10 @@ int train_generator(const GeneratorTrainingOptions& options, const TrainingWorld
                               architecture.conditioning == models::Conditioning::kExemplar;
 
   const auto& schedule = options.train.learning_rate;
-  torch::optim::AdamW optimizer(model->parameters(),
-                                torch::optim::AdamWOptions(schedule.at(0, 0.0)).weight_decay(options.train.weight_decay));
+  const auto adamw = make_adamw(model->parameters(),
+                                torch::optim::AdamWOptions(schedule.at(0, 0.0)).weight_decay(options.train.weight_decay),
+                                world.device);
+  auto& optimizer = *adamw;
   auto trainer_options = options.train.trainer;
   trainer_options.device = world.device;
   Trainer trainer(*model, optimizer, world.communicator, world.run, world.metrics, trainer_options);
