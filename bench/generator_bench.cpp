@@ -5,8 +5,8 @@
 //                             [--encoder-layers 8] [--decoder-layers 4] [--joints 22] [--classes 12] [--clip 48]
 //                             [--dropout 0.1] [--device cpu|cuda] [--precision float32|bf16]
 // (a) Training step: generator_loss (masked L2 on x0 + label-smoothed auxiliary CE) forward, backward and an AdamW
-//     step (training::make_adamw's, what `skelaug train generator` uses: multi-tensor on CUDA); median over --steps steps after
-//     --warmup, and sequences/s at that median.
+//     step (training::make_adamw's, what `skelaug train generator` uses: multi-tensor on CUDA); median over --steps
+//     steps after --warmup, and sequences/s at that median.
 // (b) Sampling throughput in clips/s (batch --sample-batch, eval mode, exemplar conditioning, the exemplar's condition
 //     computed once per run as skelaug's sampler does): DDIM with
 //     --ddim-steps steps, run in full; DDPM-1000 estimated from --ddpm-steps ancestral DDPM steps (the reverse process
@@ -308,7 +308,9 @@ int main(int argc, char** argv) {
     };
     const auto copies = [&] {
       std::vector<torch::Tensor> parameters;
-      for (const auto& parameter : model->parameters()) parameters.push_back(parameter.detach().clone().requires_grad_());
+      for (const auto& parameter : model->parameters()) {
+        parameters.push_back(parameter.detach().clone().requires_grad_());
+      }
       return parameters;
     };
     auto per_tensor_parameters = copies();

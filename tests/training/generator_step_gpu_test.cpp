@@ -183,7 +183,8 @@ TEST(MultiTensorAdamWOnCuda, AgreesWithLibTorchsAdamW) {
   }
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     const double scale = reference_parameters[i].abs().max().item<double>() + 1e-3;
-    EXPECT_LE((parameters[i] - reference_parameters[i]).abs().max().item<double>(), 1e-5 * scale) << "parameter " << i;
+    const double difference = (parameters[i] - reference_parameters[i]).abs().max().item<double>();
+    EXPECT_LE(difference, 1e-5 * scale) << "parameter " << i;
   }
 }
 

@@ -82,8 +82,10 @@ TEST(MultiTensorAdamW, TakesEachGroupsOwnOptions) {
   torch::optim::AdamW reference(first_reference, options());
   MultiTensorAdamW optimizer(first, options());
   const auto other = torch::optim::AdamWOptions(3e-3).weight_decay(0.0).betas({0.8, 0.99});
-  reference.add_param_group(torch::optim::OptimizerParamGroup(second_reference, std::make_unique<torch::optim::AdamWOptions>(other)));
-  optimizer.add_param_group(torch::optim::OptimizerParamGroup(second, std::make_unique<torch::optim::AdamWOptions>(other)));
+  reference.add_param_group(
+      torch::optim::OptimizerParamGroup(second_reference, std::make_unique<torch::optim::AdamWOptions>(other)));
+  optimizer.add_param_group(
+      torch::optim::OptimizerParamGroup(second, std::make_unique<torch::optim::AdamWOptions>(other)));
   for (int step = 0; step < 10; ++step) {
     step_both(reference, reference_parameters, optimizer, parameters, step);
   }
@@ -107,10 +109,11 @@ TEST(MultiTensorAdamW, ContinuesFromStateSavedByLibTorchsAdamWAndTheOtherWayRoun
       writer->save(archive);
       archive.save_to(archive_bytes);
     }
-    auto reference_parameters = saved_parameters;
-    auto parameters = std::vector<torch::Tensor>();
-    for (auto& p : reference_parameters) p = p.detach().clone().requires_grad_();
-    for (const auto& p : reference_parameters) parameters.push_back(p.detach().clone().requires_grad_());
+    std::vector<torch::Tensor> reference_parameters, parameters;
+    for (const auto& saved : saved_parameters) {
+      reference_parameters.push_back(saved.detach().clone().requires_grad_());
+      parameters.push_back(saved.detach().clone().requires_grad_());
+    }
     torch::optim::AdamW reference(reference_parameters, options());
     MultiTensorAdamW optimizer(parameters, options());
     for (torch::optim::Optimizer* reader : {static_cast<torch::optim::Optimizer*>(&reference),
@@ -124,7 +127,8 @@ TEST(MultiTensorAdamW, ContinuesFromStateSavedByLibTorchsAdamWAndTheOtherWayRoun
     for (int step = 4; step < 10; ++step) {
       step_both(reference, reference_parameters, optimizer, parameters, step);
     }
-    // Loaded state was used, not fresh state: parameter 0 is at step 10 in both.
+    // Loaded state was used, not fresh state: every parameter is at step 10 in both (parameter 3, left without a
+    // gradient once before the save, at 9).
     for (auto* optimiser : {static_cast<torch::optim::Optimizer*>(&reference),
                             static_cast<torch::optim::Optimizer*>(&optimizer)}) {
       EXPECT_EQ(optimiser->state().size(), parameters.size());
