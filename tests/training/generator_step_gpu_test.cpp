@@ -57,7 +57,7 @@ TEST(GeneratorStepOnCuda, NeverWaitsForTheDevice) {
     models::Generator average(options);
     average->to(device);
     ExponentialMovingAverage ema(*model, *average, 0.99);
-    MultiTensorAdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));  // as the trainer's
+    const auto optimizer = make_adamw(model->parameters(), torch::optim::AdamWOptions(1e-3), device);  // the trainer's
     const auto schedule = models::DiffusionSchedule::cosine(50);
     const auto edges = data::topology("hml22").edges();
     models::GeneratorLossWeights weights;
@@ -71,8 +71,8 @@ TEST(GeneratorStepOnCuda, NeverWaitsForTheDevice) {
       const auto loss = models::generator_loss(model, schedule, clips, mask, labels, {}, {}, weights, edges,
                                                {seed, seed + 1, seed + 2, seed + 3});
       loss.total.backward();
-      optimizer.step();
-      optimizer.zero_grad();
+      optimizer->step();
+      optimizer->zero_grad();
       ema.update();
       return loss.total.detach();
     };
