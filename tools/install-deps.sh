@@ -15,6 +15,7 @@ packages=(
   libavcodec-dev libavformat-dev libswscale-dev  # rendered clips as MP4 (H.264)
   chromium                            # tests load the rendered HTML page in a headless browser
   slurm-wlm munge                     # tests run slurm/ on a real local Slurm cluster (slurmctld, two slurmd)
+  gdb                                 # a Slurm test's failure report carries the backtrace of a crashed step's core
 )
 
 missing=()
