@@ -11,7 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from slurm_cluster import ClusterTestCase, SlurmCluster  # noqa: E402
+from slurm_cluster import ClusterTestCase, SlurmCluster, core_pattern  # noqa: E402
 
 
 
@@ -104,8 +104,7 @@ class SlurmClusterTest(ClusterTestCase):
     def test_a_crashed_step_leaves_a_core_and_the_diagnostics_its_backtrace(self):
         """A job step that dies of SIGSEGV (as one rank did once, at start-up, in the preemption test) writes a core
         despite a shell's default core limit of 0, and diagnostics() prints gdb's backtrace of it."""
-        with open("/proc/sys/kernel/core_pattern") as f:
-            pattern = f.read().strip()
+        pattern = core_pattern()
         if pattern.startswith("|"):
             self.skipTest(f"the kernel hands cores to a program ({pattern}), not to a file this test can read")
         if shutil.which("gdb") is None:

@@ -22,7 +22,8 @@ import tempfile
 import time
 import unittest
 
-__all__ = ["SlurmCluster", "SlurmClusterError", "ClusterTestCase", "skip_reason", "parse_record", "TERMINAL_STATES"]
+__all__ = ["SlurmCluster", "SlurmClusterError", "ClusterTestCase", "skip_reason", "parse_record", "core_pattern",
+           "TERMINAL_STATES"]
 
 REQUIRED_PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "srun", "scontrol", "sinfo", "squeue", "scancel")
 
@@ -135,7 +136,8 @@ def _raise_core_limit():
         resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
 
 
-def _core_pattern():
+def core_pattern():
+    """The kernel's core_pattern: where a crashing process's core goes ('' where it cannot be read)."""
     try:
         with open("/proc/sys/kernel/core_pattern") as f:
             return f.read().strip()
@@ -419,7 +421,7 @@ class SlurmCluster:
         """Core files written since the cluster started where its jobs' processes would write them: in the jobs'
         working directories when the kernel's core_pattern is a relative name, in the pattern's directory when it is
         a path; none when cores go to a handler program (a pattern starting with '|')."""
-        pattern = _core_pattern()
+        pattern = core_pattern()
         if not pattern or pattern.startswith("|") or self._started_at is None:
             return []
         prefix = os.path.basename(pattern).split("%")[0] or "core"
