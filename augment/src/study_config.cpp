@@ -18,6 +18,7 @@ const std::vector<std::string>& arm_names() {
                                               "noise",
                                               "generated",
                                               "generated_classic",
+                                              "generated_noise",
                                               "generated_no_refine",
                                               "generated_no_dropout",
                                               "generated_label",
@@ -50,7 +51,7 @@ void add_augment_config_keys(core::Schema& schema) {
       .add_int("augment.ranks", 1, 1, 4096, "MPI ranks of every training and sampling stage")
       .add_string_list("augment.arms", arm_names(),
                        "the arms, any of: real, real_matched, classic, noise, generated, generated_classic, "
-                       "generated_no_refine, generated_no_dropout, generated_label, generated_only, "
+                       "generated_noise, generated_no_refine, generated_no_dropout, generated_label, generated_only, "
                        "generated_pretrained")
       .add_string("augment.generator.config", "", "the generator's config (trained per cell on the cell's subset)")
       .add_string_list("augment.generator.overrides", {}, "key=value overrides of every generator")

@@ -30,6 +30,7 @@ struct SampleVariant {
 };
 constexpr SampleVariant kSampleVariants[] = {{"generated", "generated"},
                                              {"generated_classic", "generated"},
+                                             {"generated_noise", "generated"},
                                              {"generated_no_refine", "no_refine"},
                                              {"generated_no_dropout", "no_dropout"},
                                              {"generated_label", "label"},
@@ -161,7 +162,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         extra.push_back("generator.conditioning=label");
         add_generator("generator_label", extra);
       }
-      if (study.has_arm("noise")) {
+      if (study.has_arm("noise") || study.has_arm("generated_noise")) {
         Stage stage{cell_id("noise"), "noisy copies",
                     {"data", "noisy-copies", study.data, "--split", study.train_split, "--fraction",
                      fraction_text(fraction), "--seed", std::to_string(seed), "--copies", std::to_string(study.ratio),
@@ -247,8 +248,10 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         // Real plus `ratio` extra clips per real clip; with a real share, the real clips repeated and the epochs
         // longer, so the matched steps are set outright. Drawn by class, a class without generated clips leaves
         // the epochs shorter: enough epochs for the real clips alone, cut at the matched steps.
-        auto extra_clips_args = [&](const std::filesystem::path& extra) {
-          std::vector<std::string> args{"data.extra=[" + path(extra) + "]",
+        auto extra_clips_args = [&](const std::vector<std::filesystem::path>& extra) {
+          std::vector<std::string> paths;
+          for (const auto& file : extra) paths.push_back(path(file));
+          std::vector<std::string> args{fmt::format("data.extra=[{}]", fmt::join(paths, ", ")),
                                         fmt::format("data.extra_ratio={}", study.ratio)};
           if (study.real_share > 0) args.push_back(fmt::format("data.real_share={}", study.real_share));
           if (study.extra_by_class) {
@@ -273,7 +276,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
             append(stage.args, study.classic_overrides);
             append(stage.args, matched_budget);
           } else if (arm == "noise") {
-            append(stage.args, extra_clips_args(cell_dir / "noise.npz"));
+            append(stage.args, extra_clips_args({cell_dir / "noise.npz"}));
             stage.after.push_back(cell_id("noise"));
           } else {
             const std::string set = sample_set_of(arm);
@@ -303,8 +306,13 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
               append(stage.args, study.finetune_overrides);
               stage.after.push_back(pretraining.id);
               plan.stages.push_back(std::move(pretraining));
+            } else if (arm == "generated_noise") {
+              // One pool of generated clips and noisy copies, `ratio` drawn from it per real clip: the two kinds of
+              // extra clips together, for the generated arm's steps.
+              append(stage.args, extra_clips_args({run.samples, cell_dir / "noise.npz"}));
+              stage.after.push_back(cell_id("noise"));
             } else {
-              append(stage.args, extra_clips_args(run.samples));
+              append(stage.args, extra_clips_args({run.samples}));
               // After the recogniser's own settings, which turn the classic augmentations off.
               if (arm == "generated_classic") append(stage.args, study.classic_overrides);
             }

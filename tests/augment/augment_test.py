@@ -157,6 +157,19 @@ class StudyErrors(Study):
             self.assertEqual(without_dir, [arg for arg in generated["args"] if not arg.startswith("run.dir=")]
                              + ["data.augment.rotation_deg=15"])
             self.assertIn("data.augment.rotation_deg=0", without_dir[:-1])
+        # Generated clips and noisy copies in one pool: the generated arm's command line with the cell's noisy copies
+        # beside its samples, after both stages; the copies are made without a `noise` arm too.
+        pooled = json.loads(self.augment("plan", study, "augment.arms=[real, generated, generated_noise]",
+                                         "--json").stdout)
+        stages = {stage["id"]: stage for stage in pooled["stages"]}
+        for cell in (f"f{fraction}/s{seed}/" for fraction in (0.5, 1) for seed in (1, 2)):
+            generated = stages[cell + "demo_recognizer/generated"]
+            combined = stages[cell + "demo_recognizer/generated_noise"]
+            copies = stages[cell + "noise"]
+            self.assertEqual(combined["after"], generated["after"] + [copies["id"]])
+            self.assertEqual([arg for arg in combined["args"] if not arg.startswith("run.dir=")],
+                             [arg[:-1] + ", " + copies["output"] + "]" if arg.startswith("data.extra=") else arg
+                              for arg in generated["args"] if not arg.startswith("run.dir=")])
         # Its run on the real clips takes augment.finetune_overrides, and only it.
         gentler = json.loads(self.augment("plan", study, "augment.arms=[real, generated_pretrained]",
                                           "augment.finetune_overrides=[train.lr=0.01]", "--json").stdout)
@@ -210,7 +223,8 @@ class StudyErrors(Study):
 class StudyEndToEnd(Study):
     def test_a_tiny_study_runs_resumes_and_reports(self):
         study = self.study("tiny", [0.5, 1.0], [1, 2], ["real", "real_matched", "noise", "generated",
-                                                        "generated_pretrained", "generated_no_dropout"])
+                                                        "generated_pretrained", "generated_no_dropout",
+                                                        "generated_noise"])
         first = self.augment("run", study)
         self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
         plan = read_json(os.path.join(self.tmp, "tiny", "plan.json"))
@@ -235,7 +249,7 @@ class StudyEndToEnd(Study):
             subset = training_clips(os.path.join(directory, "generator"))
             self.assertEqual(len(subset), cell["real_clips"])
             self.assertTrue((real["split"][subset] == "train").all())
-            for arm in ("real", "real_matched", "noise", "generated", "generated_pretrained"):
+            for arm in ("real", "real_matched", "noise", "generated", "generated_pretrained", "generated_noise"):
                 self.assertEqual(training_clips(os.path.join(directory, "demo_recognizer", arm)), subset, arm)
             # The pretrained arm starts from its pretraining's final weights.
             pretraining = os.path.join(directory, "demo_recognizer", "generated_pretraining")
@@ -257,7 +271,7 @@ class StudyEndToEnd(Study):
         report_dir = os.path.join(self.tmp, "tiny", "report")
         with open(os.path.join(report_dir, "results.csv")) as f:
             rows = list(csv.DictReader(f))
-        self.assertEqual(len(rows), 2 * 6)
+        self.assertEqual(len(rows), 2 * 7)
         by_cell = {(c["fraction"], c["seed"]): c["directory"] for c in plan["cells"]}
         for row in rows:
             fraction = float(row["fraction"])

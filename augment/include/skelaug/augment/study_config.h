@@ -19,6 +19,7 @@ namespace skelaug::augment {
 //   noise                 real clips plus `ratio` noisy copies of each (Gaussian, augment.noise_mean/std)
 //   generated             real plus `ratio` generated clips per real clip (augment.sample_overrides, refinement on)
 //   generated_classic     the generated arm with the classic arm's augmentations on every clip, real or generated
+//   generated_noise       the generated arm with the noise arm's noisy copies in the same pool of extra clips
 //   generated_no_refine   ... with every refinement check off
 //   generated_no_dropout  ... with sample.dropout 0
 //   generated_label       ... from a generator conditioned on the label alone
