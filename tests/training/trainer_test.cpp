@@ -23,17 +23,20 @@ namespace {
 namespace fs = std::filesystem;
 using skelaug::testing::mpi;
 
-// A small classifier with dropout, so that a resumed run only matches if the random streams are restored too.
+// A small classifier with dropout, so that a resumed run only matches if the random streams are restored too, and
+// batch normalisation, whose running statistics each rank updates from its own batches.
 struct ClassifierImpl : torch::nn::Module {
   ClassifierImpl() {
     hidden = register_module("hidden", torch::nn::Linear(22 * 3 * 8, 64));
+    norm = register_module("norm", torch::nn::BatchNorm1d(64));
     dropout = register_module("dropout", torch::nn::Dropout(0.2));
     output = register_module("output", torch::nn::Linear(64, 4));
   }
   torch::Tensor forward(const torch::Tensor& joints) {
-    return output(dropout(torch::relu(hidden(joints.flatten(1)))));
+    return output(dropout(torch::relu(norm(hidden(joints.flatten(1))))));
   }
   torch::nn::Linear hidden{nullptr}, output{nullptr};
+  torch::nn::BatchNorm1d norm{nullptr};
   torch::nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(Classifier);
@@ -69,6 +72,7 @@ struct RunResult {
   int exit_code;
   std::vector<torch::Tensor> parameters;
   TrainingState state;
+  std::vector<torch::Tensor> buffers;
 };
 
 // Steps [from, to] (1-based global steps) on which the last rank's loss is NaN, and what the trainer does about it.
@@ -119,13 +123,19 @@ RunResult train(const fs::path& root, std::int64_t max_steps, std::int64_t stop_
   });
   std::vector<torch::Tensor> parameters;
   for (const auto& p : model->parameters()) parameters.push_back(p.detach().clone());
-  return {code, parameters, trainer.state()};
+  std::vector<torch::Tensor> buffers;
+  for (const auto& b : model->buffers()) buffers.push_back(b.detach().clone());
+  return {code, parameters, trainer.state(), buffers};
 }
 
 void expect_equal(const RunResult& a, const RunResult& b) {
   ASSERT_EQ(a.parameters.size(), b.parameters.size());
   for (std::size_t i = 0; i < a.parameters.size(); ++i) {
     EXPECT_TRUE(torch::equal(a.parameters[i], b.parameters[i])) << "parameter " << i;
+  }
+  ASSERT_EQ(a.buffers.size(), b.buffers.size());
+  for (std::size_t i = 0; i < a.buffers.size(); ++i) {
+    EXPECT_TRUE(torch::equal(a.buffers[i], b.buffers[i])) << "buffer " << i;
   }
 }
 
@@ -140,12 +150,15 @@ TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
   const auto second = train(root, 10);  // a fresh model and optimiser, restored from the checkpoint
   EXPECT_EQ(second.state.global_step, 10);
   expect_equal(second, whole);
-  // Every rank ends with the same parameters.
-  for (const auto& p : whole.parameters) {
-    auto copy = p.clone();
+  // Every rank ends with the same parameters, and the same batch-norm statistics (those the checkpoint holds), so
+  // what a run evaluates is what it saves.
+  std::vector<torch::Tensor> ended = whole.parameters;
+  ended.insert(ended.end(), whole.buffers.begin(), whole.buffers.end());
+  for (const auto& tensor : ended) {
+    auto copy = tensor.clone();
     distributed::MpiCommunicator communicator(mpi(), 60.0);
     communicator.broadcast(copy, 0);
-    EXPECT_TRUE(torch::equal(copy, p));
+    EXPECT_TRUE(torch::equal(copy, tensor));
   }
 }
 

@@ -59,7 +59,17 @@ Trainer::Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, d
   if (options_.accumulation < 1) throw std::invalid_argument("Trainer: accumulation must be at least 1");
 }
 
+// Buffers such as batch normalisation's running statistics are not reduced with the gradients: each rank updates its
+// own from its own batches. A checkpoint keeps rank 0's, and a resumed run broadcasts them to every rank, so every rank
+// takes rank 0's before the model is evaluated or saved (DDP's broadcast_buffers, at those points instead of every
+// step): the accuracy a multi-rank run reports is that of the weights it saves, and a resumed run reports it again.
+void Trainer::synchronize_buffers() {
+  const auto buffers = model_.buffers();
+  if (!buffers.empty()) distributed::broadcast_from_root(communicator_, buffers);
+}
+
 void Trainer::save_checkpoint() {
+  synchronize_buffers();
   if (communicator_.rank() == 0) {
     // A diverged model must never replace good checkpoints (the oldest is pruned for each new one).
     for (auto* module : {&model_, ema}) {
@@ -236,6 +246,7 @@ int Trainer::fit(data::SkeletonLoader& loader, const LossFunction& loss) {
       ++state_.epoch;
       state_.step_in_epoch = 0;
       if (after_epoch) {
+        synchronize_buffers();
         after_epoch(state_);
         // A signal during the epoch's evaluation stops the job here, not a training step later.
         if (any_rank_signalled()) {

@@ -73,6 +73,7 @@ class Trainer {
 
  private:
   void save_checkpoint();
+  void synchronize_buffers();
   // Restores the newest good checkpoint (per options.resume) and checks that every rank did the same; returns whether
   // a stop signal reached any rank before training started. A collective.
   bool resume();
