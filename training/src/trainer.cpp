@@ -63,10 +63,7 @@ Trainer::Trainer(torch::nn::Module& model, torch::optim::Optimizer& optimizer, d
 // own from its own batches. A checkpoint keeps rank 0's, and a resumed run broadcasts them to every rank, so every rank
 // takes rank 0's before the model is evaluated or saved (DDP's broadcast_buffers, at those points instead of every
 // step): the accuracy a multi-rank run reports is that of the weights it saves, and a resumed run reports it again.
-void Trainer::synchronize_buffers() {
-  const auto buffers = model_.buffers();
-  if (!buffers.empty()) distributed::broadcast_from_root(communicator_, buffers);
-}
+void Trainer::synchronize_buffers() { distributed::broadcast_from_root(communicator_, model_.buffers()); }
 
 void Trainer::save_checkpoint() {
   synchronize_buffers();
