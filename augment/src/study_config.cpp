@@ -36,7 +36,12 @@ void add_augment_config_keys(core::Schema& schema) {
       .add_string("augment.test_split", "test", "its held-out split (every recogniser is evaluated on it)")
       .add_bool("augment.validation", false,
                 "evaluate every recogniser on the training clips its cell leaves out instead of the held-out split "
-                "(a validation study for choosing settings; fractions below 1)")
+                "(a validation study for choosing settings; fractions below 1 unless augment.validation_subjects "
+                "names the validation set)")
+      .add_int_list("augment.validation_subjects", {}, 0, 1000000000,
+                    "with augment.validation: these subjects' training clips are the validation set instead, and the "
+                    "cells draw their subsets from the other training subjects (any fraction): settings chosen on how "
+                    "a recogniser transfers to new people, as the cross-subject test asks")
       .add_float_list("augment.fractions", {0.1, 1.0}, 1e-6, 1.0, "fractions of each class's training clips")
       .add_int_list("augment.seeds", {1, 2, 3}, 0, 2147483647,
                     "seeds: each draws its own subset, generator and recogniser initialisation")
@@ -101,6 +106,7 @@ Study study_from_config(const core::Config& config, const std::filesystem::path&
   const auto& dir = config.get_string("augment.dir");
   study.directory = dir.empty() ? std::filesystem::path("runs") / (study.name + (study.validation ? "_validation" : ""))
                                 : std::filesystem::path(dir);
+  study.validation_subjects = config.get_int_list("augment.validation_subjects");
   study.data = config.get_string("augment.data");
   study.train_split = config.get_string("augment.train_split");
   study.test_split = config.get_string("augment.test_split");
@@ -132,10 +138,17 @@ Study study_from_config(const core::Config& config, const std::filesystem::path&
   require_distinct(study.seeds, "augment.seeds");
   require_distinct(study.arms, "augment.arms");
   require_distinct(study.recognizer_configs, "augment.recognizers");
-  if (study.validation &&
+  if (!study.validation_subjects.empty()) {
+    if (!study.validation) {
+      throw core::UserError("augment.validation_subjects: set, but augment.validation is false (a study with "
+                            "validation subjects is a validation study; set both)");
+    }
+    require_distinct(study.validation_subjects, "augment.validation_subjects");
+  }
+  if (study.validation && study.validation_subjects.empty() &&
       std::any_of(study.fractions.begin(), study.fractions.end(), [](double fraction) { return fraction >= 1; })) {
     throw core::UserError("augment.fractions: a validation study (augment.validation) needs fractions below 1: the "
-                          "clips a cell leaves out are its validation set");
+                          "clips a cell leaves out are its validation set (or name augment.validation_subjects)");
   }
   for (const auto& arm : study.arms) {
     if (std::find(arm_names().begin(), arm_names().end(), arm) == arm_names().end()) {

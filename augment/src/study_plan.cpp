@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "skelaug/augment/study_dataset.h"
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
 #include "skelaug/core/text_file.h"
@@ -97,26 +98,38 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
   plan.study = study;
   plan.working_directory = std::filesystem::current_path();
   plan.matched_steps = nlohmann::json::object();
-  const auto dataset = data::load_dataset(study.data);
+  const auto dataset = load_study_dataset(study);
   const auto& dir = study.directory;
   const auto path = [](const std::filesystem::path& p) { return p.string(); };
+  const auto data_file = path(study_data_file(study));
+
+  // A subject-wise validation study first writes the data with its validation split, which every stage reads.
+  if (!study.validation_subjects.empty()) {
+    Stage split{"validation_split", "validation split",
+                {"data", "split", study.data, "--from", study.train_split, "--to", kValidationSplit, "--subjects",
+                 fmt::format("{}", fmt::join(study.validation_subjects, ","))},
+                1, data_file, {}};
+    split.args.push_back("-o");
+    split.args.push_back(data_file);
+    plan.stages.push_back(std::move(split));
+  }
 
   const bool generated = std::any_of(study.arms.begin(), study.arms.end(),
                                      [](const std::string& arm) { return arm.rfind("generated", 0) == 0; });
-  const std::string common_data = "data.train=" + study.data;
-  std::vector<std::string> real_data{common_data, "data.train_split=" + study.train_split, "data.test=" + study.data};
-  if (study.validation) {
+  const std::string common_data = "data.train=" + data_file;
+  std::vector<std::string> real_data{common_data, "data.train_split=" + study.train_split, "data.test=" + data_file};
+  if (study.validation && study.validation_subjects.empty()) {
     append(real_data, {"data.test_split=" + study.train_split, "data.test_unused_only=true"});
   } else {
-    append(real_data, {"data.test_split=" + study.test_split, "data.test_unused_only=false"});
+    append(real_data, {"data.test_split=" + unseen_split(study), "data.test_unused_only=false"});
   }
 
   if (generated) {
     Stage features{"features", "train recognizer", {"train", "recognizer", "--config", study.feature_config},
                    study.ranks, dir / "features", {}};
     append(features.args, study.feature_overrides);
-    append(features.args, {common_data, "data.train_split=" + study.train_split, "data.test=" + study.data,
-                           "data.test_split=" + study.test_split, "data.test_unused_only=false"});
+    append(features.args, {common_data, "data.train_split=" + study.train_split, "data.test=" + data_file,
+                           "data.test_split=" + unseen_split(study), "data.test_unused_only=false"});
     features.args.push_back("data.fraction=1");
     features.args.push_back("run.dir=" + path(features.output));
     plan.stages.push_back(std::move(features));
@@ -164,7 +177,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
       }
       if (study.has_arm("noise") || study.has_arm("generated_noise")) {
         Stage stage{cell_id("noise"), "noisy copies",
-                    {"data", "noisy-copies", study.data, "--split", study.train_split, "--fraction",
+                    {"data", "noisy-copies", data_file, "--split", study.train_split, "--fraction",
                      fraction_text(fraction), "--seed", std::to_string(seed), "--copies", std::to_string(study.ratio),
                      "--mean", fmt::format("{:g}", study.noise_mean), "--std", fmt::format("{:g}", study.noise_std)},
                     1, cell_dir / "noise.npz", {}};
@@ -224,7 +237,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         plan.stages.push_back(std::move(stage));
         Stage evaluate{cell_id(std::string("evaluation/") + variant.set), "evaluate",
                        {"evaluate", "--config", path(dir / "features" / "config.yaml"), "--checkpoint",
-                        path(dir / "features" / "best"), "--real", study.data, "--generated",
+                        path(dir / "features" / "best"), "--real", data_file, "--generated",
                         path(cell_dir / "samples" / variant.set)},
                        1, cell_dir / "evaluation" / (set + ".json"),
                        {"features", cell_id(std::string("samples/") + variant.set)}};
@@ -324,6 +337,11 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
       plan.cells.push_back(std::move(cell));
     }
   }
+  if (!study.validation_subjects.empty()) {
+    for (auto& stage : plan.stages) {
+      if (stage.id != "validation_split" && stage.after.empty()) stage.after.push_back("validation_split");
+    }
+  }
   // Each stage's wave, from the waves of the stages it reads (which come before it).
   std::map<std::string, int> wave_of;
   for (auto& stage : plan.stages) {
@@ -384,6 +402,7 @@ nlohmann::json StudyPlan::to_json() const {
                    {"train_split", study.train_split},
                    {"test_split", study.test_split},
                    {"validation", study.validation},
+                   {"validation_subjects", study.validation_subjects},
                    {"fractions", study.fractions},
                    {"seeds", study.seeds},
                    {"ratio", study.ratio},
@@ -433,13 +452,24 @@ std::string StudyPlan::to_list() const {
   return text;
 }
 
+namespace {
+
+std::string validation_text(const Study& study) {
+  if (!study.validation) return "";
+  if (study.validation_subjects.empty()) {
+    return "; VALIDATION: recognisers evaluate on the training clips each cell leaves out";
+  }
+  return fmt::format("; VALIDATION: recognisers evaluate on the training clips of subjects {}, which no cell trains on",
+                     fmt::join(study.validation_subjects, ", "));
+}
+
+}  // namespace
+
 std::string StudyPlan::to_text() const {
   std::string text = fmt::format("study {}: {} stages in {}; {} fraction(s) x {} seed(s), arms {}{}\n", study.name,
                                  stages.size(), study.directory.string(), study.fractions.size(), study.seeds.size(),
                                  fmt::join(study.arms, ", "),
-                                 study.validation ? "; VALIDATION: recognisers evaluate on the training clips each "
-                                                    "cell leaves out"
-                                                  : "");
+                                 validation_text(study));
   for (const auto& cell : cells) {
     text += fmt::format("  cell fraction {:g}, seed {}: {} real training clips\n", cell.fraction, cell.seed,
                         cell.real_clips);
@@ -474,6 +504,7 @@ StudyPlan read_study_plan(const std::filesystem::path& study_directory) {
     plan.study.train_split = study.at("train_split").get<std::string>();
     plan.study.test_split = study.at("test_split").get<std::string>();
     plan.study.validation = study.at("validation").get<bool>();
+    plan.study.validation_subjects = study.value("validation_subjects", std::vector<std::int64_t>{});
     plan.study.fractions = study.at("fractions").get<std::vector<double>>();
     plan.study.seeds = study.at("seeds").get<std::vector<std::int64_t>>();
     plan.study.ratio = study.at("ratio").get<std::int64_t>();

@@ -15,6 +15,7 @@
 
 #include "skelaug/augment/copying_check.h"
 #include "skelaug/augment/seed_statistics.h"
+#include "skelaug/augment/study_dataset.h"
 #include "skelaug/augment/study_plan.h"
 #include "skelaug/core/atomic_file.h"
 #include "skelaug/core/error.h"
@@ -247,9 +248,16 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
                             "class proportions.\n\n",
                             study.ratio);
   }
-  if (study.validation) {
+  if (study.validation && study.validation_subjects.empty()) {
     markdown += "**Validation study**: every recogniser is evaluated on the training split's clips its cell leaves "
                 "out, not on the held-out split; these numbers choose settings, they are not results.\n\n";
+  } else if (study.validation) {
+    markdown += fmt::format(
+        "**Validation study by subject**: the training clips of subjects {} are the validation set; the cells draw "
+        "their subsets from the other training subjects, and every recogniser is evaluated on the validation set, not "
+        "on the held-out split: settings are chosen on people the recognisers have not trained on; these numbers "
+        "choose settings, they are not results.\n\n",
+        fmt::join(study.validation_subjects, ", "));
   }
   // A validation study evaluates on the clips its cells leave out: its titles must not read as test results.
   const std::string evaluated_on = study.validation ? "Validation" : "Held-out";
@@ -510,8 +518,8 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
     return std::any_of(set_names.begin(), set_names.end(), [&](const auto& name) { return has_set(cell, name); });
   });
   if (has_sets) {
-    const auto real = data::load_dataset(study.data);
-    CopyingCheck check(real, data::subset_indices(real, study.test_split, 1.0, 0));
+    const auto real = load_study_dataset(study);
+    CopyingCheck check(real, data::subset_indices(real, unseen_split(study), 1.0, 0));
     markdown += "## Copying check\n\nFor each sample set (`samples/<set>` of every cell), each generated clip's "
                 "root-aligned distance (mean per-joint, metres) to its nearest real clip of the cell's training subset "
                 "and to its nearest held-out clip, beside each real training clip's own distance to its nearest "

@@ -162,6 +162,7 @@ void register_data_commands(CommandRegistry& registry, const GlobalOptions&) {
   // Importers and exporters register here, one line each.
   register_data_demo(registry, group);
   register_data_noisy_copies(registry, group);
+  register_data_split(registry, group);
   register_import_bvh(registry, import_group);
   register_import_text(registry, import_group);
   register_import_ntu_skeleton(registry, import_group);

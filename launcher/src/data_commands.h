@@ -32,5 +32,6 @@ void register_import_pickle_formats(CommandRegistry& registry, CLI::App* import_
 void register_export_pyskl(CommandRegistry& registry, CLI::App* export_group);
 void register_data_demo(CommandRegistry& registry, CLI::App* data_group);
 void register_data_noisy_copies(CommandRegistry& registry, CLI::App* data_group);
+void register_data_split(CommandRegistry& registry, CLI::App* data_group);
 
 }  // namespace skelaug::launcher

@@ -188,6 +188,31 @@ class StudyErrors(Study):
             if stage["kind"] == "train recognizer" and stage["id"] != "features":
                 self.assertIn("data.test_split=train", stage["args"])
                 self.assertIn("data.test_unused_only=true", stage["args"])
+        # By subject: a first stage writes the data with the named subjects' training clips as the validation split;
+        # every other stage reads that file (after that stage) and evaluates on its validation split, at any fraction.
+        self.assertUserError(self.augment("plan", study, "augment.validation_subjects=[3, 4]"),
+                             "augment.validation_subjects", "augment.validation is false")
+        self.assertUserError(self.augment("plan", study, "augment.validation=true", "augment.validation_subjects=[7]"),
+                             "augment.validation_subjects", "subject 7 has no clip in split 'train'")
+        by_subject = self.augment("plan", study, "augment.validation=true", "augment.validation_subjects=[3, 4]",
+                                  "--json")
+        self.assertEqual(by_subject.returncode, 0, by_subject.stderr)
+        by_subject = json.loads(by_subject.stdout)
+        carved = os.path.join(self.tmp, "plan", "validation_split.npz")
+        split = by_subject["stages"][0]
+        self.assertEqual(split["id"], "validation_split")
+        self.assertEqual(split["args"], ["data", "split", self.data, "--from", "train", "--to", "validation",
+                                         "--subjects", "3,4", "-o", carved])
+        real = np.load(self.data)
+        kept = ((real["split"] == "train") & ~np.isin(real["subject"], [3, 4])).sum()
+        self.assertEqual([cell["real_clips"] for cell in by_subject["cells"] if cell["fraction"] == 1.0], [kept] * 2)
+        for stage in by_subject["stages"][1:]:
+            self.assertFalse(any(self.data in arg for arg in stage["args"]), stage["id"])
+            self.assertGreaterEqual(stage["wave"], 1, stage["id"])
+            if stage["kind"] == "train recognizer":
+                self.assertIn("data.train=" + carved, stage["args"])
+                self.assertIn("data.test_split=validation", stage["args"])
+                self.assertIn("data.test_unused_only=false", stage["args"])
         # Generated clips alone keep the cell's real subset named (data.extra_only), so that the clips it leaves out
         # are known; a test-split study keeps generated_only's first command line, for studies run before.
         for validating in (True, False):
@@ -355,6 +380,27 @@ class StudyValidation(Study):
         self.assertIn("chosen on the validation clips", markdown)
         self.assertNotIn("Held-out top-1", markdown)
         self.assertNotIn("chosen on the test split", markdown)
+
+
+    def test_a_validation_study_by_subject_trains_without_them_and_evaluates_on_them(self):
+        study = self.study("by_subject", [1.0], [1], ["real"],
+                           extra="  validation: true\n  validation_subjects: [3, 4]\n")
+        ran = self.augment("run", study)
+        self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
+        directory = os.path.join(self.tmp, "by_subject")
+        run_dir = os.path.join(directory, "f1", "s1", "demo_recognizer", "real")
+        real = np.load(self.data)
+        train = real["split"] == "train"
+        validation = train & np.isin(real["subject"], [3, 4])
+        self.assertEqual(sorted(training_clips(run_dir)), np.flatnonzero(train & ~validation).tolist())
+        with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+            training_set = next(r for r in map(json.loads, f) if r.get("event") == "training_set")
+        self.assertEqual(training_set["test_clips"], validation.sum())
+        reported = run(["augment", "report", directory], cwd=self.tmp)
+        self.assertEqual(reported.returncode, 0, reported.stderr)
+        markdown = read(os.path.join(directory, "report", "report.md"))
+        self.assertIn("**Validation study by subject**: the training clips of subjects 3, 4", markdown)
+        self.assertIn("### Validation top-1 (%), last epoch", markdown)
 
 
 class StudyInterrupted(Study):

@@ -1,4 +1,4 @@
-"""End-to-end: `skelaug data demo` and `skelaug data info` as a user calls them."""
+"""End-to-end: `skelaug data demo`, `data info` and `data split` as a user calls them."""
 import filecmp
 import os
 import sys
@@ -50,6 +50,34 @@ class DemoAndInfo(TempDirTest):
         self.assertLess(os.path.getsize(bomb), 1000000)
         self.assertUserError(run(["data", "info", bomb], env=limited), "bomb.npz", "joints.npy",
                              "more than the 1000000 one entry may hold")
+
+    def test_split_carves_a_validation_split_of_whole_subjects(self):
+        demo, carved = os.path.join(self.tmp, "demo.npz"), os.path.join(self.tmp, "carved.npz")
+        self.assertEqual(run(["data", "demo", "-o", demo, "--clips-per-class", "6"]).returncode, 0)
+        real = np.load(demo)
+        subjects = sorted(set(real["subject"][real["split"] == "train"].tolist()))
+        chosen = subjects[-2:]
+        result = run(["data", "split", demo, "--subjects", ",".join(map(str, chosen)), "-o", carved])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = np.load(carved)
+        moved = (real["split"] == "train") & np.isin(real["subject"], chosen)
+        expected = np.where(moved, "validation", real["split"])
+        self.assertEqual(out["split"].tolist(), expected.tolist())
+        self.assertGreater(moved.sum(), 0)
+        for key in ("joints", "offsets", "labels", "subject"):
+            np.testing.assert_array_equal(out[key], real[key])
+        self.assertIn(f"{moved.sum()} clips of subjects {chosen[0]},{chosen[1]} moved from split 'train' to "
+                      f"'validation'", result.stdout)
+        # Bad requests: one line naming the file, nothing written.
+        refused = os.path.join(self.tmp, "refused.npz")
+        test_subject = int(real["subject"][real["split"] == "test"][0])
+        self.assertUserError(run(["data", "split", demo, "--subjects", str(test_subject), "-o", refused]), "demo.npz",
+                             f"subject {test_subject} has no clip in split 'train'")
+        self.assertUserError(run(["data", "split", demo, "--subjects", ",".join(map(str, subjects)), "-o", refused]),
+                             "demo.npz", "without clips")
+        self.assertUserError(run(["data", "split", carved, "--subjects", str(subjects[0]), "-o", refused]),
+                             "carved.npz", "split 'validation' already names clips")
+        self.assertFalse(os.path.exists(refused))
 
     def test_demo_refuses_bad_options_and_writes_nothing(self):
         out = os.path.join(self.tmp, "x.npz")

@@ -40,6 +40,9 @@ struct Study {
   // Recognisers evaluate on the training split's clips their cell does not train on instead of the held-out split:
   // a validation study, for choosing settings without looking at the test split (fractions below 1 only).
   bool validation = false;
+  // With validation: the subjects whose training clips are the validation split (augment/study_dataset.h), instead of
+  // the clips each cell leaves out; the cells draw their subsets from the other training subjects (any fraction).
+  std::vector<std::int64_t> validation_subjects;
   std::vector<double> fractions;
   std::vector<std::int64_t> seeds;
   std::int64_t ratio = 5;  // generated (or noisy) clips per real clip
