@@ -243,6 +243,10 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
                        {"features", cell_id(std::string("samples/") + variant.set)}};
         evaluate.args.push_back("-o");
         evaluate.args.push_back(path(evaluate.output));
+        // Against the validation subjects' clips, so that a validation study by subject reads no test clip.
+        if (!study.validation_subjects.empty()) {
+          evaluate.args.push_back(std::string("evaluate.real_split=") + kValidationSplit);
+        }
         plan.stages.push_back(std::move(evaluate));
       }
 

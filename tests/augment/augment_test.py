@@ -213,6 +213,9 @@ class StudyErrors(Study):
                 self.assertIn("data.train=" + carved, stage["args"])
                 self.assertIn("data.test_split=validation", stage["args"])
                 self.assertIn("data.test_unused_only=false", stage["args"])
+            if stage["kind"] == "evaluate":
+                self.assertIn("evaluate.real_split=validation", stage["args"])
+        self.assertIn("evaluate", {stage["kind"] for stage in by_subject["stages"]})
         # Generated clips alone keep the cell's real subset named (data.extra_only), so that the clips it leaves out
         # are known; a test-split study keeps generated_only's first command line, for studies run before.
         for validating in (True, False):
