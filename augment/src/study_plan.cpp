@@ -45,6 +45,9 @@ const char* sample_set_of(const std::string& arm) {
   return nullptr;
 }
 
+// The stage of a validation study by subject that writes the data every other stage reads.
+constexpr const char* kValidationSplitStage = "validation_split";
+
 // Every refinement check off, whatever augment.sample.overrides set.
 const std::vector<std::string> kRefinementOff{
     "sample.refine.max_deviation=0", "sample.refine.min_deviation=0", "sample.refine.min_confidence=\"\"",
@@ -105,7 +108,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
 
   // A subject-wise validation study first writes the data with its validation split, which every stage reads.
   if (!study.validation_subjects.empty()) {
-    Stage split{"validation_split", "validation split",
+    Stage split{kValidationSplitStage, "validation split",
                 {"data", "split", study.data, "--from", study.train_split, "--to", kValidationSplit, "--subjects",
                  fmt::format("{}", fmt::join(study.validation_subjects, ","))},
                 1, data_file, {}};
@@ -343,7 +346,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
   }
   if (!study.validation_subjects.empty()) {
     for (auto& stage : plan.stages) {
-      if (stage.id != "validation_split" && stage.after.empty()) stage.after.push_back("validation_split");
+      if (stage.id != kValidationSplitStage && stage.after.empty()) stage.after.push_back(kValidationSplitStage);
     }
   }
   // Each stage's wave, from the waves of the stages it reads (which come before it).
