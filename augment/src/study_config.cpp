@@ -138,14 +138,14 @@ Study study_from_config(const core::Config& config, const std::filesystem::path&
   require_distinct(study.seeds, "augment.seeds");
   require_distinct(study.arms, "augment.arms");
   require_distinct(study.recognizer_configs, "augment.recognizers");
-  if (!study.validation_subjects.empty()) {
+  if (study.validates_on_subjects()) {
     if (!study.validation) {
       throw core::UserError("augment.validation_subjects: set, but augment.validation is false (a study with "
                             "validation subjects is a validation study; set both)");
     }
     require_distinct(study.validation_subjects, "augment.validation_subjects");
   }
-  if (study.validation && study.validation_subjects.empty() &&
+  if (study.validates_on_left_out_clips() &&
       std::any_of(study.fractions.begin(), study.fractions.end(), [](double fraction) { return fraction >= 1; })) {
     throw core::UserError("augment.fractions: a validation study (augment.validation) needs fractions below 1: the "
                           "clips a cell leaves out are its validation set (or name augment.validation_subjects)");

@@ -10,13 +10,13 @@
 namespace skelaug::augment {
 
 std::filesystem::path study_data_file(const Study& study) {
-  return study.validation_subjects.empty() ? std::filesystem::path(study.data)
-                                           : study.directory / "validation_split.npz";
+  return study.validates_on_subjects() ? study.directory / "validation_split.npz"
+                                       : std::filesystem::path(study.data);
 }
 
 data::SkeletonDataset load_study_dataset(const Study& study) {
   auto dataset = data::load_dataset(study.data);
-  if (!study.validation_subjects.empty()) {
+  if (study.validates_on_subjects()) {
     const std::set<std::int64_t> subjects(study.validation_subjects.begin(), study.validation_subjects.end());
     data::split_by_subject(dataset, fmt::format("augment.validation_subjects ({})", study.data), study.train_split,
                            subjects, kValidationSplit);
@@ -25,7 +25,7 @@ data::SkeletonDataset load_study_dataset(const Study& study) {
 }
 
 std::string unseen_split(const Study& study) {
-  return study.validation_subjects.empty() ? study.test_split : std::string(kValidationSplit);
+  return study.validates_on_subjects() ? std::string(kValidationSplit) : study.test_split;
 }
 
 }  // namespace skelaug::augment

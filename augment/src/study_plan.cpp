@@ -107,7 +107,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
   const auto data_file = path(study_data_file(study));
 
   // A subject-wise validation study first writes the data with its validation split, which every stage reads.
-  if (!study.validation_subjects.empty()) {
+  if (study.validates_on_subjects()) {
     Stage split{kValidationSplitStage, "validation split",
                 {"data", "split", study.data, "--from", study.train_split, "--to", kValidationSplit, "--subjects",
                  fmt::format("{}", fmt::join(study.validation_subjects, ","))},
@@ -121,7 +121,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
                                      [](const std::string& arm) { return arm.rfind("generated", 0) == 0; });
   const std::string common_data = "data.train=" + data_file;
   std::vector<std::string> real_data{common_data, "data.train_split=" + study.train_split, "data.test=" + data_file};
-  if (study.validation && study.validation_subjects.empty()) {
+  if (study.validates_on_left_out_clips()) {
     append(real_data, {"data.test_split=" + study.train_split, "data.test_unused_only=true"});
   } else {
     append(real_data, {"data.test_split=" + unseen_split(study), "data.test_unused_only=false"});
@@ -247,7 +247,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
         evaluate.args.push_back("-o");
         evaluate.args.push_back(path(evaluate.output));
         // Against the validation subjects' clips, so that a validation study by subject reads no test clip.
-        if (!study.validation_subjects.empty()) {
+        if (study.validates_on_subjects()) {
           evaluate.args.push_back(std::string("evaluate.real_split=") + kValidationSplit);
         }
         plan.stages.push_back(std::move(evaluate));
@@ -344,7 +344,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
       plan.cells.push_back(std::move(cell));
     }
   }
-  if (!study.validation_subjects.empty()) {
+  if (study.validates_on_subjects()) {
     for (auto& stage : plan.stages) {
       if (stage.id != kValidationSplitStage && stage.after.empty()) stage.after.push_back(kValidationSplitStage);
     }
@@ -462,12 +462,14 @@ std::string StudyPlan::to_list() const {
 namespace {
 
 std::string validation_text(const Study& study) {
-  if (!study.validation) return "";
-  if (study.validation_subjects.empty()) {
+  if (study.validates_on_left_out_clips()) {
     return "; VALIDATION: recognisers evaluate on the training clips each cell leaves out";
   }
-  return fmt::format("; VALIDATION: recognisers evaluate on the training clips of subjects {}, which no cell trains on",
-                     fmt::join(study.validation_subjects, ", "));
+  if (study.validates_on_subjects()) {
+    return fmt::format("; VALIDATION: recognisers evaluate on the training clips of subjects {}, which no cell trains "
+                       "on", fmt::join(study.validation_subjects, ", "));
+  }
+  return "";
 }
 
 }  // namespace

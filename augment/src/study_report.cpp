@@ -248,7 +248,7 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
                             "class proportions.\n\n",
                             study.ratio);
   }
-  if (study.validation && study.validation_subjects.empty()) {
+  if (study.validates_on_left_out_clips()) {
     markdown += "**Validation study**: every recogniser is evaluated on the training split's clips its cell leaves "
                 "out, not on the held-out split; these numbers choose settings, they are not results.\n\n";
   } else if (study.validation) {

@@ -43,6 +43,9 @@ struct Study {
   // With validation: the subjects whose training clips are the validation split (augment/study_dataset.h), instead of
   // the clips each cell leaves out; the cells draw their subsets from the other training subjects (any fraction).
   std::vector<std::int64_t> validation_subjects;
+  // The two kinds of validation study: whole subjects held out, or the clips each cell leaves out.
+  bool validates_on_subjects() const { return !validation_subjects.empty(); }
+  bool validates_on_left_out_clips() const { return validation && validation_subjects.empty(); }
   std::vector<double> fractions;
   std::vector<std::int64_t> seeds;
   std::int64_t ratio = 5;  // generated (or noisy) clips per real clip
