@@ -10,8 +10,7 @@
 
 namespace skelaug::augment {
 
-CopyingCheck::CopyingCheck(const data::SkeletonDataset& real, std::vector<std::int64_t> test_clips)
-    : real_(real), test_clips_(std::move(test_clips)) {}
+CopyingCheck::CopyingCheck(const data::SkeletonDataset& real) : real_(real) {}
 
 CopyingCheck::PreparedClips CopyingCheck::prepare(const data::SkeletonDataset& dataset,
                                                   const std::vector<std::int64_t>& clips, std::int64_t length) {
@@ -27,15 +26,19 @@ CopyingCheck::PreparedClips CopyingCheck::prepare(const data::SkeletonDataset& d
 }
 
 void CopyingCheck::add(const data::SkeletonDataset& generated, const std::vector<std::int64_t>& training_subset,
-                       CopyingDistances& distances) {
+                       const std::vector<std::int64_t>& held_out, CopyingDistances& distances) {
   if (generated.size() == 0) return;
   const auto length = generated.frames(0);
   std::vector<std::int64_t> all(generated.size());
   std::iota(all.begin(), all.end(), 0);
   const auto fake = prepare(generated, all, length);
   const auto train = prepare(real_, training_subset, length);
-  if (test_at_length_.count(length) == 0) test_at_length_.emplace(length, prepare(real_, test_clips_, length));
-  const auto& test = test_at_length_.at(length);
+  auto key = std::make_pair(length, held_out);
+  auto prepared = held_out_at_length_.find(key);
+  if (prepared == held_out_at_length_.end()) {
+    prepared = held_out_at_length_.emplace(std::move(key), prepare(real_, held_out, length)).first;
+  }
+  const auto& test = prepared->second;
   const auto append = [](std::vector<double>& to, const at::Tensor& values) {
     const auto more = evaluation::to_doubles(values);
     to.insert(to.end(), more.begin(), more.end());

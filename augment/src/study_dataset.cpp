@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "skelaug/data/dataset_io.h"
 #include "skelaug/data/subject_split.h"
+#include "skelaug/data/transforms.h"
 
 namespace skelaug::augment {
 
@@ -26,6 +28,21 @@ data::SkeletonDataset load_study_dataset(const Study& study) {
 
 std::string unseen_split(const Study& study) {
   return study.validates_on_subjects() ? std::string(kValidationSplit) : study.test_split;
+}
+
+std::string reference_split(const Study& study) {
+  return study.validates_on_left_out_clips() ? study.train_split : unseen_split(study);
+}
+
+std::vector<std::int64_t> held_out_clips(const Study& study, const data::SkeletonDataset& dataset,
+                                         const std::vector<std::int64_t>& subset) {
+  if (!study.validates_on_left_out_clips()) return data::subset_indices(dataset, unseen_split(study), 1.0, 0);
+  const std::set<std::int64_t> trained_on(subset.begin(), subset.end());
+  auto left_out = data::subset_indices(dataset, study.train_split, 1.0, 0);
+  left_out.erase(std::remove_if(left_out.begin(), left_out.end(),
+                                [&](std::int64_t clip) { return trained_on.count(clip) > 0; }),
+                 left_out.end());
+  return left_out;
 }
 
 }  // namespace skelaug::augment

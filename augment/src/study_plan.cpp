@@ -132,7 +132,7 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
                    study.ranks, dir / "features", {}};
     append(features.args, study.feature_overrides);
     append(features.args, {common_data, "data.train_split=" + study.train_split, "data.test=" + data_file,
-                           "data.test_split=" + unseen_split(study), "data.test_unused_only=false"});
+                           "data.test_split=" + reference_split(study), "data.test_unused_only=false"});
     features.args.push_back("data.fraction=1");
     features.args.push_back("run.dir=" + path(features.output));
     plan.stages.push_back(std::move(features));
@@ -246,10 +246,9 @@ StudyPlan plan_study(const Study& study, const core::Schema& schema) {
                        {"features", cell_id(std::string("samples/") + variant.set)}};
         evaluate.args.push_back("-o");
         evaluate.args.push_back(path(evaluate.output));
-        // Against the validation subjects' clips, so that a validation study by subject reads no test clip.
-        if (study.validates_on_subjects()) {
-          evaluate.args.push_back(std::string("evaluate.real_split=") + kValidationSplit);
-        }
+        // A test study compares with every clip of the file, as the field's action-to-motion metrics do; a
+        // validation study with its reference split, so that it reads no test clip.
+        if (study.validation) evaluate.args.push_back("evaluate.real_split=" + reference_split(study));
         plan.stages.push_back(std::move(evaluate));
       }
 

@@ -519,12 +519,12 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
   });
   if (has_sets) {
     const auto real = load_study_dataset(study);
-    CopyingCheck check(real, data::subset_indices(real, unseen_split(study), 1.0, 0));
+    CopyingCheck check(real);
     markdown += "## Copying check\n\nFor each sample set (`samples/<set>` of every cell), each generated clip's "
                 "root-aligned distance (mean per-joint, metres) to its nearest real clip of the cell's training subset "
-                "and to its nearest held-out clip, beside each real training clip's own distance to its nearest "
-                "held-out clip. Generated clips much nearer the held-out clips than real training clips are would mean "
-                "the set copies the test split.\n\n"
+                "and to its nearest held-out clip (those the cell's recognisers are evaluated on), beside each real "
+                "training clip's own distance to its nearest held-out clip. Generated clips much nearer the held-out "
+                "clips than real training clips are would mean the set copies the clips it is judged on.\n\n"
                 "| fraction | set | distances | clips | 5% | 25% | median | 75% |\n|---|---|---|---|---|---|---|---|\n";
     std::string plots;  // under the table, which a picture between its rows would cut
     for (const double fraction : study.fractions) {
@@ -532,8 +532,9 @@ StudyReportFiles write_study_report(const std::filesystem::path& study_directory
         CopyingDistances distances;
         for (const auto& cell : plan.cells) {
           if (cell.fraction != fraction || !has_set(cell, set_name)) continue;
-          check.add(data::load_dataset(set_directory(cell, set_name)),
-                    data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed)),
+          const auto subset =
+              data::subset_indices(real, study.train_split, fraction, static_cast<std::uint64_t>(cell.seed));
+          check.add(data::load_dataset(set_directory(cell, set_name)), subset, held_out_clips(study, real, subset),
                     distances);
         }
         if (distances.generated_to_train.empty()) continue;

@@ -188,6 +188,14 @@ class StudyErrors(Study):
             if stage["kind"] == "train recognizer" and stage["id"] != "features":
                 self.assertIn("data.test_split=train", stage["args"])
                 self.assertIn("data.test_unused_only=true", stage["args"])
+            # Nothing in it reads the test clips: the feature recogniser and the generation metrics use the training
+            # split in their place.
+            self.assertNotIn("data.test_split=test", stage["args"], stage["id"])
+            if stage["id"] == "features":
+                self.assertIn("data.test_split=train", stage["args"])
+            if stage["kind"] == "evaluate":
+                self.assertIn("evaluate.real_split=train", stage["args"])
+        self.assertIn("evaluate", {stage["kind"] for stage in validation["stages"]})
         # By subject: a first stage writes the data with the named subjects' training clips as the validation split;
         # every other stage reads that file (after that stage) and evaluates on its validation split, at any fraction.
         self.assertUserError(self.augment("plan", study, "augment.validation_subjects=[3, 4]"),
@@ -215,6 +223,7 @@ class StudyErrors(Study):
                 self.assertIn("data.test_unused_only=false", stage["args"])
             if stage["kind"] == "evaluate":
                 self.assertIn("evaluate.real_split=validation", stage["args"])
+            self.assertNotIn("data.test_split=test", stage["args"], stage["id"])
         self.assertIn("evaluate", {stage["kind"] for stage in by_subject["stages"]})
         # Generated clips alone keep the cell's real subset named (data.extra_only), so that the clips it leaves out
         # are known; a test-split study keeps generated_only's first command line, for studies run before.

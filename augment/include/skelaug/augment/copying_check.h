@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -13,7 +14,7 @@ namespace skelaug::augment {
 // The copying check's three distributions (root-aligned mean per-joint distances, metres), over one fraction's cells.
 struct CopyingDistances {
   std::vector<double> generated_to_train;  // each generated clip to its nearest real clip of its cell's subset
-  std::vector<double> generated_to_test;   // ... to its nearest held-out clip
+  std::vector<double> generated_to_test;   // ... to its nearest held-out clip of its cell
   std::vector<double> train_to_test;       // each real training clip of the subsets to its nearest held-out clip
 };
 
@@ -23,12 +24,13 @@ struct CopyingDistances {
 // at a generated set's length through their middle window, as the generation metrics do.
 class CopyingCheck {
  public:
-  // `real`: the study's dataset (it must outlive the check); `test_clips`: its held-out clips.
-  CopyingCheck(const data::SkeletonDataset& real, std::vector<std::int64_t> test_clips);
+  // `real`: the study's dataset; it must outlive the check.
+  explicit CopyingCheck(const data::SkeletonDataset& real);
 
-  // Adds one cell's generated set (fixed-length clips), with the real clips its cell trained on, to `distances`.
+  // Adds one cell's generated set (fixed-length clips) to `distances`, with the real clips its cell trained on and
+  // those its recognisers are evaluated on (the test split, or a validation study's clips).
   void add(const data::SkeletonDataset& generated, const std::vector<std::int64_t>& training_subset,
-           CopyingDistances& distances);
+           const std::vector<std::int64_t>& held_out, CopyingDistances& distances);
 
   // `clips` of `dataset` as the check compares them: each through its middle window of `length` frames, stacked.
   struct PreparedClips {
@@ -40,8 +42,8 @@ class CopyingCheck {
 
  private:
   const data::SkeletonDataset& real_;
-  std::vector<std::int64_t> test_clips_;
-  std::map<std::int64_t, PreparedClips> test_at_length_;  // prepared once per length, whatever the number of cells
+  // The held-out clips at a length, prepared once whatever the number of cells that share them.
+  std::map<std::pair<std::int64_t, std::vector<std::int64_t>>, PreparedClips> held_out_at_length_;
 };
 
 }  // namespace skelaug::augment
