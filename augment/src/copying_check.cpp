@@ -2,7 +2,6 @@
 
 #include <numeric>
 #include <random>
-#include <utility>
 
 #include "skelaug/data/transforms.h"
 #include "skelaug/evaluation/nearest_clips.h"
@@ -33,12 +32,12 @@ void CopyingCheck::add(const data::SkeletonDataset& generated, const std::vector
   std::iota(all.begin(), all.end(), 0);
   const auto fake = prepare(generated, all, length);
   const auto train = prepare(real_, training_subset, length);
-  auto key = std::make_pair(length, held_out);
-  auto prepared = held_out_at_length_.find(key);
-  if (prepared == held_out_at_length_.end()) {
-    prepared = held_out_at_length_.emplace(std::move(key), prepare(real_, held_out, length)).first;
+  if (length != held_out_length_ || held_out != held_out_clips_) {
+    held_out_ = prepare(real_, held_out, length);
+    held_out_length_ = length;
+    held_out_clips_ = held_out;
   }
-  const auto& test = prepared->second;
+  const auto& test = held_out_;
   const auto append = [](std::vector<double>& to, const at::Tensor& values) {
     const auto more = evaluation::to_doubles(values);
     to.insert(to.end(), more.begin(), more.end());

@@ -1,8 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <utility>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -42,8 +40,11 @@ class CopyingCheck {
 
  private:
   const data::SkeletonDataset& real_;
-  // The held-out clips at a length, prepared once whatever the number of cells that share them.
-  std::map<std::pair<std::int64_t, std::vector<std::int64_t>>, PreparedClips> held_out_at_length_;
+  // The last held-out clips prepared, and at which length: a test study's cells share them, so they are prepared
+  // once; a left-out-clip validation study's differ by cell, and one set at a time bounds the memory.
+  std::int64_t held_out_length_ = -1;
+  std::vector<std::int64_t> held_out_clips_;
+  PreparedClips held_out_;
 };
 
 }  // namespace skelaug::augment
