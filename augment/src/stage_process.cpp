@@ -93,9 +93,11 @@ int run_process(const std::vector<std::string>& argv, const std::filesystem::pat
       forwarded = SIGUSR1;
     }
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+  // A stop signal that reaches the child before it can checkpoint (while it starts, say) kills it instead: still a
+  // stop that the study continues from, not the stage's failure.
+  if (code != 0 && received_signal.load() != 0) return core::kPreempted;
+  return code;
 }
 
 }  // namespace skelaug::augment
