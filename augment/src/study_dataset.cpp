@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <set>
 
 #include "skelaug/data/dataset_io.h"
@@ -37,12 +36,7 @@ std::string reference_split(const Study& study) {
 std::vector<std::int64_t> held_out_clips(const Study& study, const data::SkeletonDataset& dataset,
                                          const std::vector<std::int64_t>& subset) {
   if (!study.validates_on_left_out_clips()) return data::subset_indices(dataset, unseen_split(study), 1.0, 0);
-  const std::set<std::int64_t> trained_on(subset.begin(), subset.end());
-  auto left_out = data::subset_indices(dataset, study.train_split, 1.0, 0);
-  left_out.erase(std::remove_if(left_out.begin(), left_out.end(),
-                                [&](std::int64_t clip) { return trained_on.count(clip) > 0; }),
-                 left_out.end());
-  return left_out;
+  return data::clips_outside(dataset, study.train_split, subset);
 }
 
 }  // namespace skelaug::augment

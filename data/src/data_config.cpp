@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <random>
-#include <set>
 
 #include "skelaug/core/config.h"
 #include "skelaug/core/error.h"
@@ -186,18 +185,15 @@ TestSet load_test_set(const DataOptions& options) {
   TestSet set;
   const auto& file = options.test.empty() ? options.training_file() : options.test;
   set.dataset = std::make_shared<SkeletonDataset>(load_dataset(file));
-  set.clips = subset_indices(*set.dataset, options.test_split, 1.0, 0);
-  if (options.test_unused_only) {
+  if (!options.test_unused_only) {
+    set.clips = subset_indices(*set.dataset, options.test_split, 1.0, 0);
+  } else {
     if (!options.test.empty() && options.test != options.training_file()) {
       throw core::UserError(fmt::format("data.test_unused_only: data.test ({}) is another file than data.train ({}); "
                                         "unused clips are the training file's",
                                         options.test, options.training_file()));
     }
-    const auto used = training_clips(*set.dataset, options);
-    const std::set<std::int64_t> trained_on(used.begin(), used.end());
-    set.clips.erase(std::remove_if(set.clips.begin(), set.clips.end(),
-                                   [&](std::int64_t clip) { return trained_on.count(clip) > 0; }),
-                    set.clips.end());
+    set.clips = clips_outside(*set.dataset, options.test_split, training_clips(*set.dataset, options));
     if (set.clips.empty()) {
       throw core::UserError(fmt::format("data.test_unused_only: every clip of split '{}' is a training clip (data."
                                         "fraction {}); nothing is left to evaluate on",

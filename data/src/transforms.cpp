@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "skelaug/core/error.h"
 #include "skelaug/core/seeding.h"
@@ -143,6 +144,16 @@ std::vector<std::int64_t> subset_indices(const SkeletonDataset& dataset, const s
   }
   std::sort(kept.begin(), kept.end());
   return kept;
+}
+
+std::vector<std::int64_t> clips_outside(const SkeletonDataset& dataset, const std::string& split,
+                                        const std::vector<std::int64_t>& used) {
+  const std::set<std::int64_t> trained_on(used.begin(), used.end());
+  auto left_out = subset_indices(dataset, split, 1.0, 0);
+  left_out.erase(std::remove_if(left_out.begin(), left_out.end(),
+                                [&](std::int64_t clip) { return trained_on.count(clip) > 0; }),
+                 left_out.end());
+  return left_out;
 }
 
 }  // namespace skelaug::data

@@ -176,6 +176,20 @@ TEST(Transforms, LowDataSubsetIsStratifiedAndDeterministic) {
   EXPECT_THROW(subset_indices(*dataset, "val", 0.5, 0), core::UserError);
 }
 
+TEST(Transforms, ClipsOutsideASubsetAreTheSplitsOtherClips) {
+  const auto dataset = random_dataset(200);
+  const auto tenth = subset_indices(*dataset, "train", 0.1, 7);
+  const auto left_out = clips_outside(*dataset, "train", tenth);
+  EXPECT_EQ(left_out.size(), 160u - tenth.size());
+  EXPECT_TRUE(std::is_sorted(left_out.begin(), left_out.end()));
+  for (const auto clip : left_out) {
+    EXPECT_EQ(dataset->split[static_cast<std::size_t>(clip)], "train");
+    EXPECT_EQ(std::count(tenth.begin(), tenth.end(), clip), 0) << clip;
+  }
+  EXPECT_EQ(clips_outside(*dataset, "test", tenth), subset_indices(*dataset, "test", 1.0, 0));
+  EXPECT_TRUE(clips_outside(*dataset, "train", subset_indices(*dataset, "train", 1.0, 0)).empty());
+}
+
 LoaderOptions augmented_options(int workers) {
   LoaderOptions options;
   options.batch_size = 8;

@@ -70,4 +70,9 @@ struct NormalisationStats {
 std::vector<std::int64_t> subset_indices(const SkeletonDataset& dataset, const std::string& split, double fraction,
                                          std::uint64_t seed);
 
+// Clip indices of `split` ("" = every clip) that are not in `used` (a training subset): the clips a run left out,
+// which a validation set carved from the training split evaluates on. Sorted; may be empty.
+std::vector<std::int64_t> clips_outside(const SkeletonDataset& dataset, const std::string& split,
+                                        const std::vector<std::int64_t>& used);
+
 }  // namespace skelaug::data
